@@ -1,0 +1,96 @@
+"""Emit a checked rule as a sqlglot expression tree (rendered for DuckDB or Spark by the caller).
+
+SQL's own three-valued logic gives the null semantics of docs/rules.md; the few places where SQL
+differs are spelled out here: division by zero -> NULLIF, numbers as DOUBLE, round as in DuckDB.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlglot import exp
+
+from product_specs.rules import Between, Binary, Call, CheckedExpr, InList, IsNull, Literal, Name, Node, Unary
+
+__all__ = ["SqlEmitter", "to_sql_tree", "sql_number", "column"]
+
+_BINARY = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
+           "+": exp.Add, "-": exp.Sub, "*": exp.Mul, "and": exp.And, "or": exp.Or}
+
+
+def sql_number(value: Decimal | int | float) -> exp.Expression:
+    """A numeric literal typed DOUBLE, matching the Python backend's float arithmetic."""
+    return exp.cast(exp.Literal.number(format(Decimal(str(value)), "f")), exp.DataType.Type.DOUBLE)
+
+
+def column(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+class SqlEmitter:
+    def __init__(self, checked: CheckedExpr, names: dict[str, exp.Expression]):
+        self.checked = checked
+        self.names = names
+
+    def emit(self, node: Node | None = None) -> exp.Expression:
+        node = self.checked.node if node is None else node
+        return getattr(self, "_" + type(node).__name__.lower())(node)
+
+    def _literal(self, node: Literal) -> exp.Expression:
+        value = node.value
+        if value is None:
+            return exp.Null()
+        if isinstance(value, bool):
+            return exp.Boolean(this=value)
+        if isinstance(value, Decimal):
+            return sql_number(value)
+        return exp.Literal.string(value)
+
+    def _name(self, node: Name) -> exp.Expression:
+        return self.names[node.name].copy()
+
+    def _unary(self, node: Unary) -> exp.Expression:
+        inner = exp.paren(self.emit(node.operand), copy=False)
+        return exp.Not(this=inner) if node.op == "not" else exp.Neg(this=inner)
+
+    def _binary(self, node: Binary) -> exp.Expression:
+        left = exp.paren(self.emit(node.left), copy=False)
+        right = exp.paren(self.emit(node.right), copy=False)
+        if node.op == "/":
+            return exp.Div(this=left, expression=exp.Nullif(this=right, expression=sql_number(0)))
+        return _BINARY[node.op](this=left, expression=right)
+
+    def _inlist(self, node: InList) -> exp.Expression:
+        inner = exp.In(this=exp.paren(self.emit(node.operand), copy=False),
+                       expressions=[self.emit(v) for v in node.values])
+        return exp.Not(this=exp.paren(inner, copy=False)) if node.negated else inner
+
+    def _between(self, node: Between) -> exp.Expression:
+        x, low, high = (exp.paren(self.emit(n), copy=False) for n in (node.operand, node.low, node.high))
+        inner = exp.Between(this=x, low=low, high=high)
+        return exp.Not(this=exp.paren(inner, copy=False)) if node.negated else inner
+
+    def _isnull(self, node: IsNull) -> exp.Expression:
+        inner = exp.Is(this=exp.paren(self.emit(node.operand), copy=False), expression=exp.Null())
+        return exp.Not(this=exp.paren(inner, copy=False)) if node.negated else inner
+
+    def _call(self, node: Call) -> exp.Expression:
+        args = [self.emit(a) for a in node.args]
+        name = node.name
+        if name == "if":
+            return exp.Case(ifs=[exp.If(this=args[0], true=args[1])], default=args[2])
+        if name == "coalesce":
+            return exp.Coalesce(this=args[0], expressions=args[1:])
+        if name in ("min", "max"):
+            cls = exp.Least if name == "min" else exp.Greatest
+            return cls(this=args[0], expressions=args[1:], ignore_nulls=True)
+        if name == "round":
+            digits = int(node.args[1].value) if len(args) == 2 else 0
+            return exp.Round(this=args[0], decimals=exp.Literal.number(digits))
+        return {"abs": exp.Abs, "floor": exp.Floor, "ceil": exp.Ceil}[name](this=args[0])
+
+
+def to_sql_tree(checked: CheckedExpr, names: dict[str, exp.Expression] | None = None) -> exp.Expression:
+    """The sqlglot tree of `checked`; `names` maps rule names to SQL expressions (default: quoted columns)."""
+    names = names if names is not None else {n: column(n) for n in checked.names}
+    return SqlEmitter(checked, names).emit()

@@ -1,0 +1,24 @@
+"""One pydantic model per spec section."""
+
+from .admission import AdmissionRule, RuleAction, RuleCategory
+from .channels import Channel, ChannelKind
+from .common import Code, Ident, SpecModel, Text
+from .decision import Band, Decision, Outcome, ReviewTrigger
+from .fields import Derived, Field, FieldType, Source
+from .limits import Limits
+from .post_loan import CollectionAction, DpdBucket, EarlyWarning, PostLoan
+from .pricing import PriceAdjustment, Pricing
+from .product import Product, ProductKind, Repayment
+from .risk_appetite import RiskAppetite
+from .scorecard import Bin, Characteristic, Scaling, Scorecard
+from .segments import Segment
+from .tests import ExampleTest, Expectation
+from .workflow import Role, Stage, Workflow
+
+__all__ = [
+    "AdmissionRule", "RuleAction", "RuleCategory", "Channel", "ChannelKind", "Code", "Ident", "SpecModel", "Text",
+    "Band", "Decision", "Outcome", "ReviewTrigger", "Derived", "Field", "FieldType", "Source", "Limits",
+    "CollectionAction", "DpdBucket", "EarlyWarning", "PostLoan", "PriceAdjustment", "Pricing", "Product",
+    "ProductKind", "Repayment", "RiskAppetite", "Bin", "Characteristic", "Scaling", "Scorecard", "ExampleTest",
+    "Expectation", "Role", "Stage", "Workflow", "Segment",
+]

@@ -1,0 +1,31 @@
+"""Shared pieces of every section: bilingual text, identifiers, reason codes, base model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = ["SpecModel", "Text", "Ident", "Code", "Rule", "Rate", "Money"]
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=32)]
+Rule = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+Rate = Annotated[Decimal, Field(ge=-1, le=1, max_digits=12, decimal_places=8)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown keys are errors (a misspelt key must not be ignored)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, use_attribute_docstrings=True)
+
+
+class Text(SpecModel):
+    """Text a person reads, in Chinese and English."""
+
+    zh: str = Field(min_length=1, max_length=500)
+    """Chinese text (中文)."""
+    en: str = Field(min_length=1, max_length=500)
+    """English text."""

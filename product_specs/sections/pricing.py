@@ -1,0 +1,39 @@
+"""The `pricing` section: base APR, spreads by band and segment, rule-based adjustments, floor and cap."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .common import Ident, Rate, Rule, SpecModel, Text
+
+__all__ = ["PriceAdjustment", "Pricing"]
+
+
+class PriceAdjustment(SpecModel):
+    """A spread added to the APR when a condition holds (e.g. payroll customers get -0.5%)."""
+
+    id: Ident
+    """Adjustment identifier."""
+    name: Text
+    """Short name."""
+    when: Rule
+    """Condition under which the spread applies."""
+    spread: Rate
+    """Added to the APR (negative for a discount)."""
+
+
+class Pricing(SpecModel):
+    """Risk-based pricing (定价). APR = base + band spread + segment spread + adjustments, clamped."""
+
+    base_apr: Rate = Field(ge=0)
+    """Base annual percentage rate, as a fraction (0.12 = 12%)."""
+    band_spreads: dict[str, Rate] = {}
+    """Spread by score band."""
+    segment_spreads: dict[str, Rate] = {}
+    """Spread by segment."""
+    adjustments: list[PriceAdjustment] = []
+    """Conditional spreads."""
+    floor: Rate = Field(ge=0)
+    """Lowest APR offered."""
+    cap: Rate = Field(ge=0)
+    """Highest APR offered; at most the product's regulatory cap."""
