@@ -50,7 +50,11 @@ class Decision(SpecModel):
     """Outcome for every segment (rows) and band (columns)."""
     review_triggers: list[ReviewTrigger] = []
     """Manual-review triggers."""
+    decline_code: Code = "M01"
+    """Reason code when the matrix declines."""
     decline_reason: Text = Text(zh="综合评分未达到准入标准", en="Overall score below the approval standard")
     """Reason given when the matrix declines."""
+    refer_code: Code = "M02"
+    """Reason code when the matrix refers."""
     refer_reason: Text = Text(zh="综合评分需人工审核", en="Overall score requires manual review")
     """Reason given when the matrix refers."""
