@@ -20,6 +20,9 @@ PII_NAME = re.compile(r"(id_number|id_card|identity|phone|mobile|applicant_name|
                       r"bank_card|card_no|passport)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMERIC = (FieldType.INTEGER, FieldType.NUMBER)
+# names of decision outputs: an input of the same name would be ambiguous in the simulation table
+RESERVED = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "trace", "product_id",
+            "product_version", "spec_hash", "row_id"}
 
 
 @dataclass
@@ -125,6 +128,9 @@ class _Checks:
         self.unique(spec.fields, "name", "fields", "field name")
         for i, f in enumerate(spec.fields):
             path, loc = f"fields[{f.name}]", ("fields", i)
+            if f.name in RESERVED or f.name.startswith("ls_"):
+                self.error("reserved", loc + ("name",), path + ".name", f"{f.name!r} is the name of a decision output",
+                           "rename the field")
             if f.type in _NUMERIC:
                 if f.min is None or f.max is None:
                     self.warn("range", loc, path, "numeric field without a min and max",
