@@ -137,6 +137,89 @@ def catalog() -> None:
     raise typer.Exit(worst)
 
 
+def _read_applicant(source: str) -> dict:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as err:
+        _say(f"{source}: cannot read applicant: {err.strerror}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        _say(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    if not isinstance(data, dict):
+        _say(f"{source}: the applicant must be a JSON object of field values", err=True)
+        raise typer.Exit(EXIT_ERRORS)
+    return data
+
+
+@app.command()
+def decide(spec: SpecArg,
+           applicant: Annotated[str, typer.Option("--applicant", "-a", help="Applicant JSON file, or - for stdin.")],
+           trace: Annotated[bool, typer.Option("--trace/--no-trace", help="Include the decision trace.")] = True,
+           ) -> None:
+    """Decide one applicant and print the decision as JSON (exit 1 on an input error)."""
+    from generators.decision import decision_module
+
+    checked = load_checked_or_exit(spec)
+    data = _read_applicant(applicant)
+    module = decision_module(checked)
+    try:
+        result = module.decide(data, trace=trace)
+    except module.InputError as err:
+        _say(json.dumps({"error": "invalid applicant", "details": err.errors}, ensure_ascii=False, indent=2))
+        raise typer.Exit(EXIT_ERRORS) from None
+    _say(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command("test")
+def test_command(spec: SpecArg,
+                 backend: Annotated[str, typer.Option(help="python, sql or both.")] = "both") -> None:
+    """Run the spec's example tests and report each pass or fail with its differences."""
+    from generators.decision import run_example_tests
+
+    checked = load_checked_or_exit(spec)
+    backends = ["python", "sql"] if backend == "both" else [backend]
+    if any(b not in ("python", "sql") for b in backends):
+        _say(f"unknown backend {backend!r}: use python, sql or both", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    failed = total = 0
+    for name in backends:
+        for result in run_example_tests(checked, name):
+            total += 1
+            mark = "PASS" if result.passed else "FAIL"
+            _say(f"{mark} [{name}] {result.name}")
+            for diff in result.differences:
+                _say(f"     {diff}")
+            failed += not result.passed
+    _say(f"{total - failed} passed, {failed} failed")
+    raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
+
+
+@app.command("compile")
+def compile_command(spec: SpecArg,
+                    target: Annotated[str, typer.Option(help="python, duckdb or spark.")] = "python",
+                    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None) -> None:
+    """Print the compiled decision: the Python module or the SQL query (DuckDB or Spark)."""
+    from generators.python_module import python_source
+    from generators.sql_query import decision_sql
+
+    checked = load_checked_or_exit(spec)
+    if target == "python":
+        text = python_source(checked)
+    elif target in ("duckdb", "spark"):
+        text = decision_sql(checked, dialect=target) + "\n"
+    else:
+        _say(f"unknown target {target!r}: use python, duckdb or spark", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        _say(f"wrote {out}")
+
+
 def _register_commands() -> None:
     from designer import cli_data, cli_simulate
 

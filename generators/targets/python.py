@@ -56,6 +56,9 @@ class PythonEmitter:
             return f"_div({left}, {right})"
         if self._nullable(node.left, node.right):
             return f"{_HELPER[node.op]}({left}, {right})"
+        if node.op in ("=", "!=") and any(isinstance(n, Literal) and isinstance(n.value, bool)
+                                          for n in (node.left, node.right)):
+            return f"({left} {'is' if node.op == '=' else 'is not'} {right})"  # booleans are singletons
         return f"({left} {_PLAIN.get(node.op, node.op)} {right})"
 
     def _inlist(self, node: InList) -> str:

@@ -1,0 +1,247 @@
+"""Compile a CheckedSpec into one SQL query that decides every row of an applicants table.
+
+The query is built as sqlglot expression trees (identifiers quoted, literals escaped by sqlglot) and
+rendered for DuckDB or Spark. It returns, per applicant, the declared fields, any `keep` columns and
+the outputs `decision, segment, score, band, reasons (list of codes), limit, apr, channel`, with the
+semantics of docs/decision.md, the same as the Python module's `decide`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from product_specs import CheckedSpec
+from product_specs.rules import CheckedExpr
+from product_specs.sections import FieldType
+
+from .targets.sql import SqlEmitter, column, sql_number
+
+__all__ = ["decision_query", "decision_sql", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
+
+OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "reasons", "limit", "apr")
+BINARY_SEARCH_MIN_BINS = 8  # characteristics with more bins compile to a balanced CASE tree
+_CAST = {FieldType.INTEGER: exp.DataType.Type.BIGINT, FieldType.NUMBER: exp.DataType.Type.DOUBLE,
+         FieldType.BOOLEAN: exp.DataType.Type.BOOLEAN, FieldType.CATEGORY: exp.DataType.Type.VARCHAR}
+
+
+def _s(value: str) -> exp.Literal:
+    return exp.Literal.string(value)
+
+
+def _case(pairs, default) -> exp.Case:
+    return exp.Case(ifs=[exp.If(this=cond, true=value) for cond, value in pairs], default=default)
+
+
+def _list(codes: list[tuple[exp.Expression, str]]) -> exp.Expression:
+    """Codes whose condition holds, in order: concatenation of one-element or empty lists."""
+    empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+    parts = [_case([(cond, exp.Array(expressions=[_s(code)]))], empty.copy()) for cond, code in codes]
+    if not parts:
+        return empty
+    if len(parts) == 1:
+        return parts[0]
+    return exp.ArrayConcat(this=parts[0], expressions=parts[1:])
+
+
+class _QueryBuilder:
+    def __init__(self, checked: CheckedSpec, source: str, keep: Sequence[str]):
+        self.c = checked
+        self.spec = checked.spec
+        self.source = source
+        self.keep = [k for k in keep if k not in {f.name for f in self.spec.fields}]
+        self.names: dict[str, exp.Expression] = {}
+        for f in self.spec.fields:
+            if f.type in _CAST:
+                self.names[f.name] = exp.cast(column(f.name), _CAST[f.type])
+        self.ctes: list[tuple[str, exp.Select]] = []
+
+    def sql(self, checked: CheckedExpr) -> exp.Expression:
+        return SqlEmitter(checked, self.names).emit()
+
+    def cond(self, checked: CheckedExpr) -> exp.Expression:
+        """A condition that counts as a hit only when true (null is not a hit)."""
+        return exp.Coalesce(this=exp.paren(self.sql(checked), copy=False), expressions=[exp.false()])
+
+    def stage(self, name: str, columns: list[tuple[str, exp.Expression]]) -> None:
+        previous = self.ctes[-1][0] if self.ctes else self.source
+        select = exp.select(exp.Star(), *[exp.alias_(e, n, quoted=True) for n, e in columns]).from_(
+            exp.to_table(previous, quoted=previous != self.source) if previous != self.source
+            else exp.to_table(self.source))
+        self.ctes.append((name, select))
+
+    def build(self) -> exp.Select:
+        self.derived()
+        self.rules()
+        self.score()
+        self.outcome()
+        self.limit()
+        return self.final()
+
+    def derived(self) -> None:
+        for name, checked in self.c.derived:
+            col = f"ls_d_{name}"
+            self.stage(f"ls_derived_{name}", [(col, self.sql(checked))])
+            self.names[name] = column(col)
+
+    def rules(self) -> None:
+        spec, c = self.spec, self.c
+        channel = self.names[spec.product.channel_field]
+        cols: list[tuple[str, exp.Expression]] = []
+        decline_hits, refer_hits, codes = [], [], []
+        for r in c.admission:
+            cols.append((f"ls_hit_{r.item.code}", self.cond(r.expr)))
+        for channel_id, rules in c.channel_rules.items():
+            for r in rules:
+                gate = exp.and_(exp.EQ(this=channel.copy(), expression=_s(channel_id)), self.cond(r.expr))
+                cols.append((f"ls_hit_{r.item.code}", gate))
+        rules = list(c.admission) + [r for rules in c.channel_rules.values() for r in rules]
+        for r in rules:
+            hit = column(f"ls_hit_{r.item.code}")
+            (decline_hits if r.item.action.value == "decline" else refer_hits).append(hit)
+            codes.append((hit.copy(), r.item.code))
+        segments = [(self.cond(s.expr), _s(s.item.id)) for s in c.segments if s.expr is not None]
+        cols.append(("segment", _case(segments, _s(c.segments[-1].item.id)) if segments
+                     else _s(c.segments[-1].item.id)))
+        for t in c.triggers:
+            cols.append((f"ls_hit_{t.item.code}", self.cond(t.expr)))
+        for a in c.adjustments:
+            cols.append((f"ls_adj_{a.item.id}", self.cond(a.expr)))
+        self.stage("ls_rules", cols)
+        self.rule_codes = codes
+        self.decline_hits, self.refer_hits = decline_hits, refer_hits
+        # channel restrictions: a channel that lists segments declines the others (CH01)
+        restricted = [(exp.and_(exp.EQ(this=channel.copy(), expression=_s(ch.id)),
+                                exp.Not(this=exp.In(this=column("segment"), expressions=[_s(s) for s in ch.segments]))),
+                       exp.true()) for ch in spec.channels if ch.segments]
+        self.stage("ls_channel", [("ls_ch01", _case(restricted, exp.false()) if restricted else exp.false())])
+
+    def score(self) -> None:
+        card = self.spec.scorecard
+        total: exp.Expression = exp.Literal.number(card.base_points)
+        for ch in card.characteristics:
+            total = exp.Add(this=total, expression=exp.paren(self._points(ch), copy=False))
+        self.stage("ls_score", [("score", total)])
+        bands = self.spec.decision.bands
+        pairs = [(exp.GTE(this=column("score"), expression=exp.Literal.number(b.min_score)), _s(b.id))
+                 for b in bands[:-1]]
+        self.stage("ls_band", [("band", _case(pairs, _s(bands[-1].id)))])
+
+    def _points(self, ch) -> exp.Expression:
+        value = self.names[ch.field].copy()
+        symbol = self.c.scope[ch.field]
+        missing = exp.Literal.number(ch.missing_points)
+        if symbol.categories is not None:
+            pairs = [(exp.In(this=value.copy(), expressions=[_s(v) for v in b.values]), exp.Literal.number(b.points))
+                     for b in ch.bins]
+            body = _case(pairs, missing.copy())
+        else:
+            body = self._bin_tree(value, ch.bins)
+        return _case([(exp.Is(this=value.copy(), expression=exp.Null()), missing)], body)
+
+    def _bin_tree(self, value: exp.Expression, bins) -> exp.Expression:
+        """Points of the bin holding `value`: a CASE chain, or a balanced CASE tree for many bins."""
+        if len(bins) == 1:
+            return exp.Literal.number(bins[0].points)
+        if len(bins) <= BINARY_SEARCH_MIN_BINS:
+            pairs = [(exp.LT(this=value.copy(), expression=sql_number(b.upper)), exp.Literal.number(b.points))
+                     for b in bins[:-1]]
+            return _case(pairs, exp.Literal.number(bins[-1].points))
+        mid = len(bins) // 2
+        cond = exp.LT(this=value.copy(), expression=sql_number(bins[mid - 1].upper))
+        return _case([(cond, self._bin_tree(value, bins[:mid]))], self._bin_tree(value, bins[mid:]))
+
+    def outcome(self) -> None:
+        spec, c = self.spec, self.c
+        d = spec.decision
+        cells = []
+        for seg, row in d.matrix.items():
+            inner = _case([(exp.EQ(this=column("band"), expression=_s(b)), _s(o.value)) for b, o in row.items()],
+                          exp.Null())
+            cells.append((exp.EQ(this=column("segment"), expression=_s(seg)), inner))
+        self.stage("ls_matrix", [("ls_matrix", _case(cells, exp.Null()))])
+        triggers = [column(f"ls_hit_{t.item.code}") for t in c.triggers]
+        matrix = column("ls_matrix")
+        declined = exp.or_(*(self.decline_hits + [column("ls_ch01")]))
+        referred = exp.or_(*(self.refer_hits + triggers + [exp.EQ(this=matrix.copy(), expression=_s("refer"))]))
+        pre = _case([(declined, _s("decline")), (referred, _s("refer"))], matrix.copy())
+        self.stage("ls_pre", [("ls_pre", pre)])
+        self.trigger_codes = [(column(f"ls_hit_{t.item.code}"), t.item.code) for t in c.triggers]
+
+    def limit(self) -> None:
+        spec, c = self.spec, self.c
+        lim, p = spec.limits, spec.pricing
+        amount = exp.Coalesce(this=self.sql(c.limit_amount), expressions=[sql_number(0)])
+        band_mult = _case([(exp.EQ(this=column("band"), expression=_s(b.id)),
+                            sql_number(lim.band_multipliers.get(b.id, 1))) for b in spec.decision.bands], sql_number(1))
+        seg_mult = _case([(exp.EQ(this=column("segment"), expression=_s(s.id)),
+                           sql_number(lim.segment_multipliers.get(s.id, 1))) for s in spec.segments], sql_number(1))
+        raw = exp.Mul(this=exp.Mul(this=exp.paren(amount, copy=False), expression=band_mult),
+                      expression=seg_mult)
+        channel = self.names[spec.product.channel_field]
+        caps = [(exp.EQ(this=channel.copy(), expression=_s(ch.id)),
+                 sql_number(min(ch.limit_cap, lim.max) if ch.limit_cap is not None else lim.max))
+                for ch in spec.channels]
+        cap_terms = [_case(caps, sql_number(lim.max))]
+        if lim.requested_field:
+            cap_terms.append(self.names[lim.requested_field].copy())
+        cap = exp.Least(this=cap_terms[0], expressions=cap_terms[1:], ignore_nulls=True) if len(cap_terms) > 1 \
+            else cap_terms[0]
+        self.stage("ls_raw", [("ls_raw", raw), ("ls_cap", cap)])
+        capped = exp.Least(this=column("ls_raw"), expressions=[column("ls_cap")], ignore_nulls=True)
+        step = sql_number(lim.step)
+        rounded = exp.Mul(this=exp.Floor(this=exp.Div(this=capped, expression=step)), expression=step.copy())
+        self.stage("ls_limit", [("ls_limit", rounded)])
+        below = exp.and_(exp.NEQ(this=column("ls_pre"), expression=_s("decline")),
+                         exp.LT(this=column("ls_limit"), expression=sql_number(lim.min)))
+        decision = _case([(below, _s("decline"))], column("ls_pre"))
+        apr: exp.Expression = sql_number(p.base_apr)
+        band_spread = _case([(exp.EQ(this=column("band"), expression=_s(b.id)),
+                              sql_number(p.band_spreads.get(b.id, 0))) for b in spec.decision.bands], sql_number(0))
+        seg_spread = _case([(exp.EQ(this=column("segment"), expression=_s(s.id)),
+                             sql_number(p.segment_spreads.get(s.id, 0))) for s in spec.segments], sql_number(0))
+        apr = exp.Add(this=exp.Add(this=apr, expression=band_spread), expression=seg_spread)
+        for a in c.adjustments:
+            apr = exp.Add(this=apr, expression=_case([(column(f"ls_adj_{a.item.id}"), sql_number(a.item.spread))],
+                                                     sql_number(0)))
+        clamped = exp.Greatest(this=sql_number(p.floor), expressions=[
+            exp.Least(this=sql_number(p.cap), expressions=[apr], ignore_nulls=True)], ignore_nulls=True)
+        self.stage("ls_final", [("ls_below_min", below), ("decision", decision)])
+        declined = exp.EQ(this=column("decision"), expression=_s("decline"))
+        self.outputs = [
+            ("limit", _case([(declined, exp.Null())], column("ls_limit"))),
+            ("apr", _case([(declined.copy(), exp.Null())],
+                          exp.Round(this=clamped, decimals=exp.Literal.number(6)))),
+        ]
+
+    def final(self) -> exp.Select:
+        spec, d = self.spec, self.spec.decision
+        matrix = column("ls_matrix")
+        codes = list(self.rule_codes) + [(column("ls_ch01"), "CH01")] + list(self.trigger_codes)
+        codes += [(exp.EQ(this=matrix.copy(), expression=_s("decline")), d.decline_code),
+                  (exp.EQ(this=matrix.copy(), expression=_s("refer")), d.refer_code),
+                  (column("ls_below_min"), spec.limits.below_min_code)]
+        columns = [column(f.name) for f in spec.fields] + [column(k) for k in self.keep]
+        outputs = [exp.alias_(column(n), n, quoted=True) for n in ("decision", "segment", "score", "band")]
+        outputs.append(exp.alias_(_list(codes), "reasons", quoted=True))
+        outputs += [exp.alias_(e, n, quoted=True) for n, e in self.outputs]
+        select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True))
+        for name, body in self.ctes:
+            select = select.with_(exp.to_identifier(name, quoted=True), as_=body)
+        return select
+
+
+def decision_query(checked: CheckedSpec, source: str = "applicants", keep: Sequence[str] = ()) -> exp.Select:
+    """The decision query as a sqlglot tree. `source` is a table or view name (a quoted identifier,
+    or a DuckDB table function such as read_parquet('x') built by the caller); `keep` names extra
+    source columns passed through (e.g. outcome columns for a simulation)."""
+    if not isinstance(checked, CheckedSpec):
+        raise TypeError("decision_query needs a CheckedSpec: run check_spec() first")
+    return _QueryBuilder(checked, source, keep).build()
+
+
+def decision_sql(checked: CheckedSpec, dialect: str = "duckdb", source: str = "applicants",
+                 keep: Sequence[str] = (), pretty: bool = True) -> str:
+    """The decision query rendered for `dialect` (duckdb or spark)."""
+    return decision_query(checked, source, keep).sql(dialect=dialect, pretty=pretty)
