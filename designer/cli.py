@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 
 from product_specs import (
-    CheckReport, Finding, Severity, SpecError, SpecFileError, check_spec, json_schema, load_spec_with_lines,
+    CheckReport,
+    Finding,
+    Severity,
+    SpecError,
+    SpecFileError,
+    check_spec,
+    json_schema,
+    load_spec_with_lines,
 )
 from product_specs.catalog import catalog_paths
 

@@ -239,7 +239,7 @@ class _ModuleBuilder:
 
     # --- decide ----------------------------------------------------------------------------------
     def decide(self) -> None:
-        w, spec, c = self.w, self.spec, self.c
+        w, spec, _c = self.w, self.spec, self.c
         w()
         w("def decide(applicant, trace=True):")
         with w.indent():

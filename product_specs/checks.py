@@ -472,7 +472,7 @@ class _Checks:
     def reason_codes(self) -> None:
         seen: dict[str, str] = {}
         items = [("admission", i, r.code) for i, r in enumerate(self.spec.admission)]
-        for ci, c in enumerate(self.spec.channels):
+        for _ci, c in enumerate(self.spec.channels):
             items += [(f"channels[{c.id}].rules", j, r.code) for j, r in enumerate(c.rules)]
         items += [("decision.review_triggers", i, t.code) for i, t in enumerate(self.spec.decision.review_triggers)]
         items += [("limits.below_min_code", None, self.spec.limits.below_min_code),

@@ -9,8 +9,20 @@ from decimal import Decimal
 from pydantic import Field
 
 from .sections import (
-    AdmissionRule, Channel, Decision, Derived, ExampleTest, Limits, PostLoan, Pricing, Product, RiskAppetite,
-    Scorecard, Segment, SpecModel, Workflow,
+    AdmissionRule,
+    Channel,
+    Decision,
+    Derived,
+    ExampleTest,
+    Limits,
+    PostLoan,
+    Pricing,
+    Product,
+    RiskAppetite,
+    Scorecard,
+    Segment,
+    SpecModel,
+    Workflow,
 )
 from .sections import Field as DataField
 

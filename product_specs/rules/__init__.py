@@ -2,7 +2,17 @@
 
 from .ast import Between, Binary, Call, InList, IsNull, Literal, Name, Node, Unary, walk
 from .parser import IDENTIFIER, MAX_DEPTH, MAX_LENGTH, parse
-from .typecheck import BOOLEAN, NULL, NUMBER, STRING, CheckedExpr, Symbol, compile_rule, did_you_mean, typecheck
+from .typecheck import (
+    BOOLEAN,
+    NULL,
+    NUMBER,
+    STRING,
+    CheckedExpr,
+    Symbol,
+    compile_rule,
+    did_you_mean,
+    typecheck,
+)
 
 __all__ = [
     "Between", "Binary", "Call", "InList", "IsNull", "Literal", "Name", "Node", "Unary", "walk",

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from .common import Code, Rule, SpecModel, Text
 
 __all__ = ["RuleAction", "RuleCategory", "AdmissionRule"]
 
 
-class RuleAction(str, Enum):
+class RuleAction(StrEnum):
     DECLINE = "decline"
     REFER = "refer"
 
 
-class RuleCategory(str, Enum):
+class RuleCategory(StrEnum):
     POLICY = "policy"
     KYC = "kyc"
     ANTI_FRAUD = "anti_fraud"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from .admission import AdmissionRule
 from .common import Ident, Money, SpecModel, Text
@@ -10,7 +10,7 @@ from .common import Ident, Money, SpecModel, Text
 __all__ = ["ChannelKind", "Channel"]
 
 
-class ChannelKind(str, Enum):
+class ChannelKind(StrEnum):
     WECHAT_OFFICIAL_ACCOUNT = "wechat_official_account"
     QR_CODE = "qr_code"
     MOBILE_BANKING_APP = "mobile_banking_app"

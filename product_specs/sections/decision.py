@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -11,7 +11,7 @@ from .common import Code, Ident, Rule, SpecModel, Text
 __all__ = ["Outcome", "Band", "ReviewTrigger", "Decision"]
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     APPROVE = "approve"
     REFER = "refer"
     DECLINE = "decline"

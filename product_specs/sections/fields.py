@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field as PydField
 
@@ -12,7 +12,7 @@ from .common import Ident, Rule, SpecModel, Text
 __all__ = ["FieldType", "Source", "Field", "Derived"]
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     INTEGER = "integer"
     NUMBER = "number"
     CATEGORY = "category"
@@ -20,7 +20,7 @@ class FieldType(str, Enum):
     STRING = "string"
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     APPLICATION = "application"
     BUREAU = "bureau"
     TAX = "tax"

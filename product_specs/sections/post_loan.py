@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field as PydField
 
@@ -12,7 +12,7 @@ from .fields import Field
 __all__ = ["WarningLevel", "EarlyWarning", "DpdBucket", "CollectionActionKind", "CollectionAction", "PostLoan"]
 
 
-class WarningLevel(str, Enum):
+class WarningLevel(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -46,7 +46,7 @@ class DpdBucket(SpecModel):
     """Last day past due in the bucket; empty on the last bucket."""
 
 
-class CollectionActionKind(str, Enum):
+class CollectionActionKind(StrEnum):
     SMS = "sms"
     CALL = "call"
     FIELD_VISIT = "field_visit"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -12,14 +12,14 @@ from .common import Ident, Rate, SpecModel, Text
 __all__ = ["ProductKind", "Repayment", "Product"]
 
 
-class ProductKind(str, Enum):
+class ProductKind(StrEnum):
     SME_BUSINESS = "sme_business"
     MICRO_RETAIL = "micro_retail"
     SCENARIO_SME = "scenario_sme"
     CONSUMER_INSTALMENT = "consumer_instalment"
 
 
-class Repayment(str, Enum):
+class Repayment(StrEnum):
     EQUAL_INSTALMENT = "equal_instalment"
     EQUAL_PRINCIPAL = "equal_principal"
     INTEREST_FIRST = "interest_first"

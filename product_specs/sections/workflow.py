@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -12,7 +12,7 @@ from .common import Ident, SpecModel, Text
 __all__ = ["Role", "Stage", "Workflow"]
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     SYSTEM = "system"
     CUSTOMER = "customer"
     FRONT_OFFICE = "front_office"
