@@ -37,7 +37,10 @@ def format_finding(f: Finding, source: str = "") -> str:
     if f.line is not None:
         where += f":{f.line}" + (f":{f.column}" if f.column else "")
     prefix = f"{where}: " if where else ""
-    return f"{prefix}{f.severity.value}: {f}"
+    body = str(f)
+    if source and f.path == source:  # a finding about the whole file: the path is already in front
+        body = f"{f.message} ({f.hint})" if f.hint else f.message
+    return f"{prefix}{f.severity.value}: {body}"
 
 
 def fail(err: SpecError, source: str = "", as_json: bool = False) -> typer.Exit:
@@ -47,7 +50,7 @@ def fail(err: SpecError, source: str = "", as_json: bool = False) -> typer.Exit:
         _say(json.dumps([f.to_dict() for f in err.findings], ensure_ascii=False, indent=2))
     else:
         for f in err.findings:
-            _say(format_finding(f, "" if f.path == source else source), err=True)
+            _say(format_finding(f, source), err=True)
     return typer.Exit(code)
 
 
