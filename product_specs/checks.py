@@ -147,7 +147,8 @@ class _Checks:
                     self.error("categories", loc + ("categories",), path + ".categories", "duplicate category")
             elif f.min is not None or f.max is not None:
                 self.error("range", loc, path, f"a {f.type.value} field has no min or max")
-            if PII_NAME.search(f.name) and not f.pii:
+            # raw personal data is text; counts and flags derived from it (phone_shared_count) are not
+            if PII_NAME.search(f.name) and not f.pii and f.type in (FieldType.STRING, FieldType.CATEGORY):
                 self.warn("pii", loc + ("pii",), path + ".pii", f"{f.name!r} looks like personal data",
                           "mark it pii: true so it is masked in logs and reports")
             if f.pii and f.type is not FieldType.STRING:
