@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 
@@ -23,7 +23,14 @@ class _Loader(yaml.SafeLoader):
 
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node).replace("_", "")
-    return Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # YAML 1.1 floats Decimal cannot read: .inf, .nan, 1:30.5 (base 60)
+        value = None
+    if value is None or not value.is_finite():
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite decimal number",
+                                                node.start_mark)
+    return value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
@@ -105,6 +112,8 @@ def read_yaml(text: str, source: str = "<text>") -> tuple[dict, LineMap]:
                                      column=column)]) from None
     except yaml.YAMLError as err:
         raise SpecFileError([Finding(Severity.ERROR, "yaml_syntax", source, f"YAML error: {err}")]) from None
+    except RecursionError:
+        raise SpecFileError([Finding(Severity.ERROR, "yaml_syntax", source, "YAML nested too deeply")]) from None
     if not isinstance(data, dict):
         raise SpecFileError([Finding(Severity.ERROR, "not_a_spec", source,
                                      "the file does not hold a product spec (a YAML mapping)",

@@ -77,6 +77,9 @@ class PythonEmitter:
         return f"(not {inner})" if node.negated else inner
 
     def _isnull(self, node: IsNull) -> str:
+        if not self._nullable(node.operand):
+            # never null: a constant. `(1.0 + 2.0) is None` would also make Python warn when compiling.
+            return repr(node.negated)
         return f"({self.emit(node.operand)} is {'not ' if node.negated else ''}None)"
 
     def _call(self, node: Call) -> str:

@@ -106,11 +106,12 @@ def _abs(a):
 
 
 def _floor(a):
-    return None if a is None else float(math.floor(a))
+    # an overflowed (infinite) value passes through, as in SQL, instead of raising
+    return None if a is None else float(math.floor(a)) if math.isfinite(a) else a
 
 
 def _ceil(a):
-    return None if a is None else float(math.ceil(a))
+    return None if a is None else float(math.ceil(a)) if math.isfinite(a) else a
 
 
 def _round(a, digits=0):
@@ -118,6 +119,8 @@ def _round(a, digits=0):
         return None
     scale = 10.0 ** digits
     scaled = a * scale
+    if not math.isfinite(scaled):
+        return a
     whole = math.floor(abs(scaled))
     if abs(scaled) - whole >= 0.5:
         whole += 1

@@ -1,7 +1,8 @@
 """Emit a checked rule as a sqlglot expression tree (rendered for DuckDB or Spark by the caller).
 
 SQL's own three-valued logic gives the null semantics of docs/rules.md; the few places where SQL
-differs are spelled out here: division by zero -> NULLIF, numbers as DOUBLE, round as in DuckDB.
+differs are spelled out here: division by zero -> NULLIF, numbers (literals and numeric columns) as
+DOUBLE, round as in DuckDB.
 """
 
 from __future__ import annotations
@@ -10,7 +11,19 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from product_specs.rules import Between, Binary, Call, CheckedExpr, InList, IsNull, Literal, Name, Node, Unary
+from product_specs.rules import (
+    NUMBER,
+    Between,
+    Binary,
+    Call,
+    CheckedExpr,
+    InList,
+    IsNull,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
 
 __all__ = ["SqlEmitter", "to_sql_tree", "sql_number", "column"]
 
@@ -25,6 +38,10 @@ def sql_number(value: Decimal | int | float) -> exp.Expression:
 
 def column(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
+
+
+def _is_double(value: exp.Expression) -> bool:
+    return isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.DOUBLE
 
 
 class SqlEmitter:
@@ -47,7 +64,11 @@ class SqlEmitter:
         return exp.Literal.string(value)
 
     def _name(self, node: Name) -> exp.Expression:
-        return self.names[node.name].copy()
+        value = self.names[node.name].copy()
+        if self.checked.info(node).type != NUMBER or _is_double(value):
+            return value
+        # numbers are doubles: an integer column would otherwise do BIGINT arithmetic, which overflows
+        return exp.cast(value, exp.DataType.Type.DOUBLE)
 
     def _unary(self, node: Unary) -> exp.Expression:
         inner = exp.paren(self.emit(node.operand), copy=False)

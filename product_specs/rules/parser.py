@@ -35,7 +35,7 @@ _STRING_CHARS = re.compile(r"[\w \-.:/()+&@#,]*\Z")
 _TOKEN = re.compile(
     r"""
     (?P<ws>[ \t\r\n]+)
-  | (?P<number>\d+(?:\.\d+)?(?![\w.]))
+  | (?P<number>[0-9]+(?:\.[0-9]+)?(?![\w.]))
   | (?P<string>'[^'\n\r]*')
   | (?P<word>[A-Za-z][A-Za-z0-9_]*)
   | (?P<op><=|>=|!=|<>|==|[=<>+\-*/(),])
@@ -81,7 +81,7 @@ def _refuse_char(text: str, pos: int) -> None:
         raise RuleError('double quotes are not allowed', pos, "write strings in single quotes: 'A'")
     if char == "'":
         raise RuleError("unterminated string", pos, "close the string with ' on the same line")
-    if char.isdigit():
+    if char in "0123456789":
         raise RuleError("malformed number", pos, "write numbers like 12 or 0.35")
     raise RuleError(f"unexpected character {char!r}", pos)
 
@@ -218,8 +218,7 @@ class _Parser:
             negative = True
             tok = self.tok
         if tok.kind == "number":
-            self._next()
-            value = Decimal(tok.text)
+            value = self._number()
             return Literal(tok.pos, -value if negative else value)
         if tok.kind == "string" and not negative:
             self._next()
@@ -262,10 +261,7 @@ class _Parser:
     def atom(self) -> Node:
         tok = self.tok
         if tok.kind == "number":
-            self._next()
-            if len(tok.text) > 20:
-                raise RuleError("number has too many digits", tok.pos)
-            return Literal(tok.pos, Decimal(tok.text))
+            return Literal(tok.pos, self._number())
         if tok.kind == "string":
             self._next()
             return Literal(tok.pos, tok.text[1:-1])
@@ -277,6 +273,12 @@ class _Parser:
         if tok.kind == "word":
             return self._word()
         raise RuleError(f"expected a value but found {self._describe()}", tok.pos)
+
+    def _number(self) -> Decimal:
+        tok = self._next()
+        if len(tok.text) > 20:
+            raise RuleError("number has too many digits", tok.pos)
+        return Decimal(tok.text)
 
     def _word(self) -> Node:
         tok = self._next()
