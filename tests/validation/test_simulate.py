@@ -1,0 +1,141 @@
+"""Simulation: the compiled query decides every row of a population, whatever the data source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+from product_specs import load_checked
+from validation.simulate import ROW_COLUMN, SimulationError, simulate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_SPEC = FIXTURES / "tiny_product.yaml"
+TINY_DATA = FIXTURES / "tiny_population.csv"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_checked(TINY_SPEC)
+
+
+@pytest.fixture(scope="module")
+def population() -> pa.Table:
+    return pacsv.read_csv(TINY_DATA, convert_options=pacsv.ConvertOptions(
+        column_types={"expect_reasons": pa.string(), "bureau_score": pa.int64()}))
+
+
+def test_every_applicant_gets_the_decision_and_reasons_it_was_built_for(tiny, population):
+    result = simulate(tiny, TINY_DATA)
+    rows = result.table.to_pylist()
+    expected = population.to_pylist()
+    assert [r["applicant_id"] for r in rows] == [e["applicant_id"] for e in expected]
+    for row, want in zip(rows, expected, strict=True):
+        assert row["decision"] == want["expect_decision"], row["applicant_id"]
+        assert " ".join(row["reasons"]) == (want["expect_reasons"] or ""), row["applicant_id"]
+
+
+def test_limits_aprs_scores_and_bands_of_a_few_applicants(tiny):
+    rows = {r["applicant_id"]: r for r in simulate(tiny, TINY_DATA).table.to_pylist()}
+    assert (rows["A04"]["limit"], rows["A04"]["apr"], rows["A04"]["band"]) == (50000, 0.12, "b")  # web cap
+    assert (rows["A07"]["limit"], rows["A07"]["score"]) == (30000, 720)  # income x 10
+    assert (rows["A09"]["segment"], rows["A09"]["band"], rows["A09"]["apr"]) == ("prime", "c", 0.14)
+    assert (rows["A18"]["score"], rows["A18"]["band"]) == (550, "d")  # missing bureau score
+    assert rows["A19"]["limit"] is None and rows["A19"]["apr"] is None  # declined: no offer
+
+
+def test_csv_parquet_arrow_and_pandas_give_the_same_result(tiny, population, tmp_path):
+    parquet = tmp_path / "tiny.parquet"
+    import pyarrow.parquet as pq
+
+    pq.write_table(population, parquet)
+    results = [simulate(tiny, source).table for source in
+               (TINY_DATA, parquet, population, population.to_pandas())]
+    first = results[0].select(["applicant_id", "decision", "reasons", "limit", "apr", "score"]).to_pylist()
+    for other in results[1:]:
+        assert other.select(["applicant_id", "decision", "reasons", "limit", "apr", "score"]).to_pylist() == first
+
+
+def test_result_carries_outcomes_and_row_numbers_but_no_personal_data(tiny):
+    result = simulate(tiny, TINY_DATA)
+    names = result.table.column_names
+    assert result.outcome_columns == ("bad_flag", "max_dpd_12m", "loss_given_default")
+    assert "applicant_name" not in names  # a PII field never reaches the result
+    assert result.table.column(ROW_COLUMN).to_pylist() == list(range(20))
+    assert result.rows == 20 and result.product_id == "tiny_loan" and not result.notes
+
+
+def test_chunks_report_progress_and_give_the_same_rows(tiny):
+    calls = []
+    chunked = simulate(tiny, TINY_DATA, progress=lambda *a: calls.append(a), chunk_rows=7)
+    whole = simulate(tiny, TINY_DATA)
+    assert chunked.table.to_pylist() == whole.table.to_pylist()
+    decide = [c for c in calls if c[0] == "decide"]
+    assert decide == [("decide", 0, 20), ("decide", 7, 20), ("decide", 14, 20), ("decide", 20, 20)]
+    assert ("read", 1, 1) in calls
+
+
+def test_data_without_outcomes_is_simulated_with_a_note(tiny, population):
+    result = simulate(tiny, population.drop_columns(["bad_flag", "max_dpd_12m", "loss_given_default"]))
+    assert result.outcome_columns == ()
+    assert "outcome column(s) missing" in result.notes[0]
+    assert result.table.column("decision").to_pylist().count("approve") == 7
+
+
+def test_a_missing_file_is_named(tiny, tmp_path):
+    with pytest.raises(SimulationError, match="no such data file"):
+        simulate(tiny, tmp_path / "nothing.parquet")
+
+
+def test_a_file_that_is_not_parquet_is_refused(tiny, tmp_path):
+    bad = tmp_path / "broken.parquet"
+    bad.write_text("this is not parquet")
+    with pytest.raises(SimulationError, match="cannot be read as Parquet"):
+        simulate(tiny, bad)
+    with pytest.raises(SimulationError, match="unknown data format"):
+        simulate(tiny, TINY_SPEC)
+
+
+def test_missing_columns_are_named(tiny, population):
+    with pytest.raises(SimulationError, match="missing column.*age, grade"):
+        simulate(tiny, population.drop_columns(["age", "grade"]))
+
+
+def test_a_text_value_in_a_number_column_is_reported_not_raised_as_a_traceback(tiny, population):
+    frame = population.to_pandas()
+    frame["monthly_income"] = frame["monthly_income"].astype(str)
+    frame.loc[3, "monthly_income"] = "lots"
+    with pytest.raises(SimulationError, match="cannot be decided.*lots"):
+        simulate(tiny, frame)
+
+
+def test_free_text_fields_need_not_be_in_the_data(tiny, population):
+    """Names and other free text cannot appear in rules: the simulation does not need them."""
+    result = simulate(tiny, population.drop_columns(["applicant_name"]))
+    assert result.rows == 20
+
+
+def test_only_a_checked_spec_is_simulated(tiny):
+    with pytest.raises(TypeError, match="CheckedSpec"):
+        simulate(tiny.spec, TINY_DATA)
+
+
+def test_an_empty_population_gives_an_empty_result(tiny, population):
+    result = simulate(tiny, population.slice(0, 0))
+    assert result.rows == 0
+
+
+def test_a_duckdb_table_can_be_simulated(tiny, population, tmp_path):
+    import duckdb
+
+    db = tmp_path / "apps.db"
+    con = duckdb.connect(str(db))
+    frame = pd.DataFrame(population.to_pandas())
+    con.register("frame", frame)
+    con.execute("CREATE TABLE apps AS SELECT * FROM frame")
+    con.close()
+    result = simulate(tiny, f"duckdb:{db}:apps")
+    assert result.table.column("decision").to_pylist() == population.column("expect_decision").to_pylist()

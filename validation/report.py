@@ -1,0 +1,467 @@
+"""The simulation report: one self-contained HTML file (charts, tables, pass/fail) a product manager can email.
+
+Steps: Metrics (+ Comparison, + output checks) --render_report--> HTML text --write_report--> file.
+Charts are Altair (Vega-Lite) specs drawn by the Vega JavaScript bundle embedded in the page, so the
+file opens offline. Only aggregates and masked identifiers reach the page: no personal data.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .compare import Comparison
+from .metrics import Distribution, Figure, GroupRow, Metrics
+
+__all__ = ["render_report", "write_report", "CheckLine", "CHART_IDS"]
+
+CHART_IDS = ("funnel", "waterfall", "score_distribution", "band_bad_rate", "limit_distribution",
+             "apr_distribution")
+"""Charts every report draws (ids of their elements); a comparison adds `transitions`."""
+_DECISION_COLOURS = {"approve": "#2e7d32", "refer": "#f9a825", "decline": "#c62828"}
+_DECISION_LABELS = {"approve": ("通过", "Approve"), "refer": ("转人工", "Refer"), "decline": ("拒绝", "Decline")}
+_MAX_REPORT_DIFF_ROWS = 2000
+
+
+@dataclass
+class CheckLine:
+    """One line of the output checks (e.g. a Great Expectations expectation on the simulated outputs)."""
+
+    name: str
+    passed: bool
+    details: str = ""
+
+
+# --- formatting ----------------------------------------------------------------------------------------
+
+def _e(text) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def _pct(value, digits: int = 2) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _money(value) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _num(value, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "count":
+        return f"{value:,}"
+    if unit == "money":
+        return _money(value)
+    if unit == "ratio":
+        return f"{value:.2f}×"
+    return _pct(value)
+
+
+def _bi(zh: str, en: str) -> str:
+    return f'{_e(zh)} <span class="en">/ {_e(en)}</span>'
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "", attrs: str = "",
+           row_classes: Sequence[str] = ()) -> str:
+    """A table; headers and cells are HTML already escaped by the caller."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    classes = list(row_classes) + [""] * (len(rows) - len(row_classes))
+    body = "\n".join((f'<tr class="{c}">' if c else "<tr>") + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
+                     for row, c in zip(rows, classes, strict=True))
+    return f'<table class="{cls}" {attrs}><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>'
+
+
+def _verdict(passed: bool | None) -> str:
+    if passed is None:
+        return '<span class="na">—</span>'
+    return '<span class="pass">通过 PASS</span>' if passed else '<span class="fail">未达标 FAIL</span>'
+
+
+# --- charts --------------------------------------------------------------------------------------------
+
+def _decision_scale():
+    import altair as alt
+
+    return alt.Scale(domain=list(_DECISION_COLOURS), range=list(_DECISION_COLOURS.values()))
+
+
+def _funnel_chart(m: Metrics):
+    import altair as alt
+
+    data = [{"step": f"{s.label_zh} / {s.label_en}", "order": i, "count": s.count,
+             "label": f"{s.count:,} ({_pct(s.rate, 1)})"} for i, s in enumerate(m.funnel)]
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("step:N", sort=[d["step"] for d in data], title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("count:Q", title="申请人数 / Applicants"))
+    return (base.mark_bar(color="#1565c0") + base.mark_text(align="left", dx=4).encode(text="label:N")).properties(
+        title="决策漏斗 / Decision funnel", width=520, height=28 * len(data))
+
+
+def _waterfall_chart(m: Metrics):
+    import altair as alt
+
+    data = [{"step": "申请 / Applicants", "order": 0, "start": 0, "end": m.applicants, "action": "total",
+             "count": m.applicants}]
+    before = m.applicants
+    for i, r in enumerate(m.rules, start=1):
+        if r.first_hits:
+            data.append({"step": f"{r.code} {r.name_zh} / {r.name_en}", "order": i, "start": r.remaining,
+                         "end": before, "action": r.action, "count": r.first_hits})
+        before = r.remaining
+    data.append({"step": "通过 / Approved", "order": len(m.rules) + 1, "start": 0, "end": m.approve,
+                 "action": "approve", "count": m.approve})
+    colours = alt.Scale(domain=["total", "decline", "refer", "approve"],
+                        range=["#546e7a", _DECISION_COLOURS["decline"], _DECISION_COLOURS["refer"],
+                               _DECISION_COLOURS["approve"]])
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("step:N", sort=[d["step"] for d in data], title=None, axis=alt.Axis(labelLimit=320)))
+    bars = base.mark_bar().encode(
+        x=alt.X("start:Q", title="申请人数 / Applicants"), x2="end:Q",
+        color=alt.Color("action:N", scale=colours, title="类型 / Kind", legend=alt.Legend(orient="bottom")),
+        tooltip=["step:N", "count:Q"])
+    text = base.mark_text(align="left", dx=4).encode(x="end:Q", text=alt.Text("count:Q", format=","))
+    return (bars + text).properties(title="规则瀑布（首次命中）/ Rule waterfall (first hits)", width=520,
+                                    height=max(22 * len(data), 120))
+
+
+def _score_chart(m: Metrics):
+    import altair as alt
+
+    data = [{"lower": b.lower, "upper": b.upper, "decision": d, "count": getattr(b, d)}
+            for b in m.score_histogram for d in _DECISION_COLOURS if getattr(b, d)]
+    bars = alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        x=alt.X("lower:Q", bin="binned", title="评分 / Score"), x2="upper:Q",
+        y=alt.Y("count:Q", stack=True, title="申请人数 / Applicants"),
+        color=alt.Color("decision:N", scale=_decision_scale(), title="决策 / Decision"),
+        tooltip=["lower:Q", "upper:Q", "decision:N", "count:Q"])
+    cuts = [{"score": b.min_score, "band": b.key} for b in m.by_band if b.min_score is not None]
+    rules = alt.Chart(alt.Data(values=cuts)).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        x="score:Q", tooltip=["band:N", "score:Q"])
+    return (bars + rules).properties(title="评分分布（按决策）/ Score distribution by decision", width=560,
+                                     height=260)
+
+
+def _band_chart(m: Metrics):
+    import altair as alt
+
+    data, labels = [], [f"{b.key}: {b.label_zh}" for b in m.by_band]
+    for b, label in zip(m.by_band, labels, strict=True):
+        data.append({"band": label, "what": "全体 / all", "bad_rate": b.bad_rate})
+        data.append({"band": label, "what": "通过 / approved", "bad_rate": b.bad_rate_approved})
+    return alt.Chart(alt.Data(values=[d for d in data if d["bad_rate"] is not None])).mark_bar().encode(
+        x=alt.X("band:N", sort=labels, title="评分档 / Band", axis=alt.Axis(labelAngle=0)),
+        xOffset="what:N",
+        y=alt.Y("bad_rate:Q", axis=alt.Axis(format="%"), title="坏账率 / Bad rate"),
+        color=alt.Color("what:N", scale=alt.Scale(range=["#78909c", "#2e7d32"]), title=None),
+        tooltip=["band:N", "what:N", alt.Tooltip("bad_rate:Q", format=".2%")],
+    ).properties(title="各评分档坏账率 / Bad rate per band", width=420, height=240)
+
+
+def _histogram_chart(d: Distribution, title: str, axis: str, fmt: str):
+    import altair as alt
+
+    data = [{"lower": b.lower, "upper": b.upper, "count": b.count} for b in d.histogram]
+    return alt.Chart(alt.Data(values=data)).mark_bar(color="#1565c0").encode(
+        x=alt.X("lower:Q", bin="binned", title=axis, axis=alt.Axis(format=fmt)), x2="upper:Q",
+        y=alt.Y("count:Q", title="通过人数 / Approved"),
+        tooltip=[alt.Tooltip("lower:Q", format=fmt), alt.Tooltip("upper:Q", format=fmt), "count:Q"],
+    ).properties(title=title, width=420, height=220)
+
+
+def _transition_chart(c: Comparison):
+    import altair as alt
+
+    data = [{"champion": t.champion, "challenger": t.challenger, "count": t.count} for t in c.transitions]
+    base = alt.Chart(alt.Data(values=data)).encode(
+        x=alt.X("challenger:N", sort=list(_DECISION_COLOURS), title="挑战者 / Challenger"),
+        y=alt.Y("champion:N", sort=list(_DECISION_COLOURS), title="冠军 / Champion"))
+    return (base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None))
+            + base.mark_text().encode(text=alt.Text("count:Q", format=","))).properties(
+        title="决策迁移 / Decision transitions", width=240, height=180)
+
+
+@functools.cache
+def _vega_bundle() -> str:
+    import altair as alt
+    import vl_convert as vlc
+
+    bundle = vlc.javascript_bundle(vl_version=alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0])
+    return bundle.replace("</script", "<\\/script")
+
+
+def _embed(chart_id: str, chart) -> str:
+    # no "<" at all inside the script: spec text can never open or close a tag there
+    spec = json.dumps(chart.to_dict(), ensure_ascii=False).replace("<", "\\u003c")
+    return (f'<div class="chart" id="chart-{chart_id}"></div>\n<script>vegaEmbed("#chart-{chart_id}", {spec}, '
+            '{"mode": "vega-lite", "actions": false, "renderer": "svg"}).catch(console.error);</script>')
+
+
+# --- sections ------------------------------------------------------------------------------------------
+
+def _figures_table(m: Metrics) -> str:
+    rows = []
+    for f in m.figures:
+        target = "; ".join(f"{t.op} {_fmt(t.target, f.unit)}" for t in f.targets) or "—"
+        rows.append((_bi(f.label_zh, f.label_en), _fmt(f.value, f.unit), _e(target), _verdict(f.passed)))
+    return _table([_bi("指标", "Figure"), _bi("实际", "Actual"), _bi("目标", "Target"), _bi("结果", "Result")],
+                  rows, "figures", row_classes=[_row_class(f) for f in m.figures])
+
+
+def _row_class(f: Figure) -> str:
+    return {True: "pass-row", False: "fail-row"}.get(f.passed, "")
+
+
+def _group_table(rows: list[GroupRow], band: bool = False) -> str:
+    headers = [_bi("名称", "Name"), _bi("人数", "Applicants"), _bi("占比", "Share"), _bi("通过率", "Approval"),
+               _bi("转人工率", "Refer"), _bi("拒绝率", "Decline"), _bi("坏账率", "Bad rate"),
+               _bi("通过坏账率", "Bad rate approved"), _bi("平均分", "Avg score")]
+    if band:
+        headers.insert(1, _bi("最低分", "Min score"))
+    body = []
+    for r in rows:
+        cells = [f"<b>{_e(r.key)}</b> {_e(r.label_zh)} / {_e(r.label_en)}", f"{r.applicants:,}", _pct(r.share, 1),
+                 _pct(r.approval_rate, 1), _pct(r.refer_rate, 1), _pct(r.decline_rate, 1), _pct(r.bad_rate),
+                 _pct(r.bad_rate_approved), _num(r.average_score)]
+        if band:
+            cells.insert(1, "—" if r.min_score is None else str(r.min_score))
+        body.append(cells)
+    return _table(headers, body, "groups")
+
+
+def _rules_table(m: Metrics) -> str:
+    kinds = {"decline": "拒绝 decline", "refer": "转人工 refer"}
+    body = [(f"<b>{_e(r.code)}</b>", f"{_e(r.name_zh)} / {_e(r.name_en)}", _e(kinds.get(r.action, r.action)),
+             _e(r.kind), f"{r.hits:,}", _pct(r.hit_rate), f"{r.first_hits:,}", f"{r.unique_hits:,}",
+             f"{r.remaining:,}", _pct(r.bad_rate_hit)) for r in m.rules]
+    return _table([_bi("代码", "Code"), _bi("规则", "Rule"), _bi("动作", "Action"), _bi("类别", "Kind"),
+                   _bi("命中数", "Hits"), _bi("命中率", "Hit rate"), _bi("首次命中", "First hits"),
+                   _bi("唯一命中", "Unique hits"), _bi("剩余", "Remaining"), _bi("命中坏账率", "Bad rate of hits")],
+                  body, "rules")
+
+
+def _el_table(m: Metrics) -> str:
+    el = m.expected_loss
+    basis = ("申请金额 / requested amount" if el.basis == "requested_amount"
+             else "每位申请人 / per applicant (PD × LGD)")
+    rows = [(_bi("通过", "Approved"), _pct(el.approved_rate, 3)), (_bi("转人工", "Referred"), _pct(el.referred_rate, 3)),
+            (_bi("拒绝", "Declined"), _pct(el.declined_rate, 3)), (_bi("全体", "All"), _pct(el.overall_rate, 3)),
+            (_bi("拒绝/通过倍数", "Declined / approved"),
+             "—" if el.declined_to_approved is None else f"{el.declined_to_approved:.2f}×"),
+            (_bi("通过客户预期损失（按授信额度）", "Approved EL on limits"), _money(el.approved_el_on_limits)),
+            (_bi("通过客户预期损失率（按授信额度）", "Approved EL rate on limits"), _pct(el.approved_rate_on_limits, 3)),
+            (_bi("平均违约损失率", "Mean LGD of bad applicants"), _pct(el.mean_lgd, 1))]
+    return (f"<p>EL = PD × LGD × EAD; EAD: {_e(basis)}.</p>"
+            + _table([_bi("人群", "Population"), _bi("预期损失率", "EL rate")], rows, "el"))
+
+
+def _distribution_table(m: Metrics) -> str:
+    def row(name, d: Distribution, fmt):
+        q = d.quantiles
+        return (name, f"{d.count:,}", fmt(d.mean), fmt(d.min), fmt(q.get("p05")), fmt(q.get("p25")), fmt(q.get("p50")),
+                fmt(q.get("p75")), fmt(q.get("p95")), fmt(d.max))
+
+    return _table([_bi("指标", "Value"), "N", _bi("均值", "Mean"), "min", "p5", "p25", "p50", "p75", "p95", "max"],
+                  [row(_bi("授信额度", "Limit"), m.limit, _money), row(_bi("年化利率", "APR"), m.apr, _pct)], "dist")
+
+
+def _comparison_section(c: Comparison) -> str:
+    parts = [f"<h2>{_bi('冠军 / 挑战者', 'Champion / challenger')}</h2>"]
+    parts.append(_table(
+        [_bi("", ""), _bi("冠军", "Champion"), _bi("挑战者", "Challenger"), _bi("变化", "Change")],
+        [(_bi("产品", "Product"), _e(f"{c.champion['product_id']} {c.champion['version']} "
+                                     f"({c.champion['spec_hash'][:12]})"),
+          _e(f"{c.challenger['product_id']} {c.challenger['version']} ({c.challenger['spec_hash'][:12]})"), ""),
+         (_bi("通过率", "Approval rate"), _pct(c.champion_approval_rate), _pct(c.challenger_approval_rate),
+          _signed_pct(c.approval_rate_change)),
+         (_bi("通过客户坏账率", "Bad rate among approved"), _pct(c.champion_bad_rate_approved),
+          _pct(c.challenger_bad_rate_approved), _signed_pct(c.bad_rate_approved_change))], "compare"))
+    parts.append(f"<h3>{_bi('换入 / 换出', 'Swap-in / swap-out')}</h3>")
+    parts.append(_table(
+        [_bi("集合", "Set"), _bi("人数", "Applicants"), _bi("其中转人工", "of which referred"), _bi("占比", "Share"),
+         _bi("坏账率", "Bad rate"), _bi("额度", "Limits")],
+        [(_bi("换入（冠军未通过、挑战者通过）", "Swap-in (champion declines or refers, challenger approves)"),
+          f"{c.swap_in.count:,}", f"{c.swap_in.referred:,}", _pct(c.swap_in.share), _pct(c.swap_in.bad_rate),
+          _money(c.swap_in.volume)),
+         (_bi("换出（冠军通过、挑战者未通过）", "Swap-out (champion approves, challenger declines or refers)"),
+          f"{c.swap_out.count:,}", f"{c.swap_out.referred:,}", _pct(c.swap_out.share), _pct(c.swap_out.bad_rate),
+          _money(c.swap_out.volume))], "swaps"))
+    parts.append(_embed("transitions", _transition_chart(c)))
+    parts.append(f"<h3>{_bi('策略差异', 'What changed in the spec')}</h3>")
+    if c.spec_changes:
+        parts.append(_table([_bi("类别", "Category"), _bi("位置", "Path"), _bi("变化", "Change"),
+                             _bi("原值", "Before"), _bi("新值", "After")],
+                            [(_e(s.category), f"<code>{_e(s.path)}</code>", _e(s.kind), _short(s.before),
+                              _short(s.after)) for s in c.spec_changes], "spec-changes"))
+    else:
+        parts.append("<p>两份策略相同 / The two specs are the same.</p>")
+    parts.append(f"<h3>{_bi('结果差异明细', 'Outcome differences')}</h3>")
+    shown = c.diff_rows[:_MAX_REPORT_DIFF_ROWS]
+    parts.append(f"<p>{_e(f'{c.diff_total:,}')} 位申请人的决策、额度或利率发生变化 / applicants change decision, "
+                 f"limit or APR (decision {c.changed_decision:,}, limit {c.changed_limit:,}, APR {c.changed_apr:,})"
+                 + (f"; 表中列出前 {len(shown):,} 位 / the table lists the first {len(shown):,}, decision changes first"
+                    if c.diff_total > len(shown) else "") + ".</p>")
+    parts.append('<div class="filters"><input type="search" id="diff-filter" placeholder="筛选 / Filter…"> '
+                 '<select id="diff-change"><option value="">全部变化 / all changes</option>'
+                 '<option value="decision">决策 / decision</option><option value="limit">额度 / limit</option>'
+                 '<option value="apr">利率 / APR</option></select> <span id="diff-count"></span></div>')
+    body = [(str(r.row), _e(r.applicant_id or ""), _e(", ".join(r.changes)),
+             _e(r.champion_decision), _e(r.challenger_decision), _e(f"{r.champion_segment}/{r.champion_band}"),
+             _e(f"{r.challenger_segment}/{r.challenger_band}"), str(r.champion_score), str(r.challenger_score),
+             _money(r.champion_limit), _money(r.challenger_limit), _pct(r.champion_apr), _pct(r.challenger_apr),
+             _e(" ".join(r.champion_reasons)), _e(" ".join(r.challenger_reasons)),
+             "—" if r.bad is None else str(r.bad)) for r in shown]
+    parts.append(_table(
+        ["#", _bi("申请编号", "Applicant"), _bi("变化", "Changes"), _bi("冠军决策", "Champion"),
+         _bi("挑战者决策", "Challenger"), _bi("冠军客群/档", "Champion seg/band"),
+         _bi("挑战者客群/档", "Challenger seg/band"), _bi("冠军评分", "Champion score"),
+         _bi("挑战者评分", "Challenger score"), _bi("冠军额度", "Champion limit"), _bi("挑战者额度", "Challenger limit"),
+         _bi("冠军利率", "Champion APR"), _bi("挑战者利率", "Challenger APR"), _bi("冠军原因", "Champion reasons"),
+         _bi("挑战者原因", "Challenger reasons"), _bi("坏账", "Bad")],
+        body, "sortable diff", 'id="diff-table"'))
+    return "\n".join(parts)
+
+
+def _signed_pct(value) -> str:
+    return "—" if value is None else f"{value * 100:+.2f} pp"
+
+
+def _short(value) -> str:
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _e(text if len(text) <= 160 else text[:157] + "…")
+
+
+def _checks_section(checks: Sequence[CheckLine]) -> str:
+    rows = [(_e(c.name), _verdict(c.passed), _e(c.details)) for c in checks]
+    return (f"<h2>{_bi('输出校验', 'Checks of the simulated outputs')}</h2>"
+            + _table([_bi("校验", "Check"), _bi("结果", "Result"), _bi("说明", "Details")], rows, "checks"))
+
+
+_STYLE = """
+body { font-family: -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto;
+       max-width: 1180px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #1565c0; padding-bottom: .2em; margin-top: 2em; }
+.en { color: #555; font-weight: normal; }
+table { border-collapse: collapse; margin: .8em 0; font-size: .9em; }
+th, td { border: 1px solid #ccc; padding: .3em .6em; text-align: right; vertical-align: top; }
+th { background: #eef3f8; text-align: center; } td:first-child { text-align: left; }
+td.text, table.rules td:nth-child(2), table.rules td:nth-child(3), table.rules td:nth-child(4),
+table.spec-changes td, table.checks td, table.diff td { text-align: left; }
+.pass { color: #1b5e20; font-weight: bold; }
+.fail { color: #b71c1c; font-weight: bold; } .na { color: #888; }
+tr.fail-row { background: #fdecea; } tr.pass-row { background: #edf7ee; }
+.meta { color: #555; } .chart { margin: 1em 0; } code { font-size: .95em; }
+.filters { margin: .5em 0; } .filters input { width: 20em; }
+table.sortable th { cursor: pointer; } table.sortable th:hover { background: #dde7f2; }
+.notes { color: #555; font-size: .9em; }
+"""
+
+_TABLE_SCRIPT = """
+(function () {
+  var table = document.getElementById("diff-table");
+  if (!table) return;
+  var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+  var filter = document.getElementById("diff-filter"), change = document.getElementById("diff-change");
+  var count = document.getElementById("diff-count");
+  function apply() {
+    var text = filter.value.toLowerCase(), kind = change.value, shown = 0;
+    rows.forEach(function (r) {
+      var ok = (!text || r.textContent.toLowerCase().indexOf(text) >= 0)
+        && (!kind || r.cells[2].textContent.indexOf(kind) >= 0);
+      r.style.display = ok ? "" : "none"; if (ok) shown++;
+    });
+    count.textContent = shown + " / " + rows.length;
+  }
+  function key(cell) {
+    var t = cell.textContent.replace(/[,%×]/g, "").trim(), n = parseFloat(t);
+    return isNaN(n) || !/^[-+]?[0-9.]+$/.test(t) ? t : n;
+  }
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+    th.addEventListener("click", function () {
+      var asc = th.getAttribute("data-sort") !== "asc";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.removeAttribute("data-sort"); });
+      th.setAttribute("data-sort", asc ? "asc" : "desc");
+      rows.sort(function (a, b) {
+        var x = key(a.cells[i]), y = key(b.cells[i]);
+        if (typeof x !== typeof y) { x = String(x); y = String(y); }
+        return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+  filter.addEventListener("input", apply); change.addEventListener("change", apply); apply();
+})();
+"""
+
+
+def render_report(metrics: Metrics, comparison: Comparison | None = None, checks: Sequence[CheckLine] = ()) -> str:
+    """The report as one HTML document (UTF-8 text, scripts and charts inline, nothing fetched)."""
+    m = metrics
+    zh, en = m.product_name_zh, m.product_name_en
+    judged = [f for f in m.figures if f.targets]
+    failed = [f for f in judged if f.passed is False]
+    summary = (f'<p class="{"fail" if failed else "pass"}">'
+               + (f"{len(failed)} 项指标未达到风险偏好 / {len(failed)} figure(s) outside the risk appetite: "
+                  + ", ".join(_e(f.label_en) for f in failed) if failed
+                  else f"全部 {len(judged)} 项指标符合风险偏好 / all {len(judged)} judged figures within the risk appetite")
+               + "</p>")
+    figures = _figures_table(m)
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    meta = (f"产品 / product <b>{_e(m.product_id)}</b> v{_e(m.product_version)} · spec {_e(m.spec_hash[:12])} · "
+            f"数据 / data {_e(Path(m.source).name if m.source else '')} · {m.applicants:,} 申请人 / applicants · "
+            f"模拟耗时 / simulated in {m.simulate_seconds:.2f} s · {generated}")
+    sections = [
+        f"<h1>{_e(zh)} <span class='en'>/ {_e(en)}</span><br>策略模拟报告 <span class='en'>/ Strategy simulation "
+        f"report</span></h1>", f'<p class="meta">{meta}</p>', summary,
+        f"<h2>{_bi('核心指标', 'Key figures')}</h2>", figures,
+        f"<h2>{_bi('决策漏斗', 'Decision funnel')}</h2>", _embed("funnel", _funnel_chart(m)),
+        f"<h2>{_bi('分客群、渠道与评分档', 'By segment, channel and band')}</h2>",
+        f"<h3>{_bi('客群', 'Segments')}</h3>", _group_table(m.by_segment),
+        f"<h3>{_bi('渠道', 'Channels')}</h3>", _group_table(m.by_channel),
+        f"<h3>{_bi('评分档', 'Score bands')}</h3>", _group_table(m.by_band, band=True),
+        f"<h2>{_bi('规则命中与瀑布', 'Rule hits and waterfall')}</h2>", _embed("waterfall", _waterfall_chart(m)),
+        "<p class='notes'>首次命中：决定该申请人结果的第一个原因；唯一命中：该规则是唯一的同类原因。"
+        " / First hits: the first reason of the outcome's kind; unique hits: the only reason of that kind.</p>",
+        _rules_table(m),
+        f"<h2>{_bi('评分分布与各档坏账率', 'Score distribution and bad rate per band')}</h2>",
+        _embed("score_distribution", _score_chart(m)), _embed("band_bad_rate", _band_chart(m)),
+        f"<h2>{_bi('预期损失', 'Expected loss')}</h2>", _el_table(m),
+        f"<h2>{_bi('额度与利率分布（通过客户）', 'Limit and APR distributions (approved)')}</h2>",
+        f"<p>{_bi('授信总额', 'Volume lent')}: <b>{_money(m.value('volume_lent'))}</b></p>",
+        _distribution_table(m),
+        _embed("limit_distribution", _histogram_chart(m.limit, "授信额度分布 / Limit distribution",
+                                                      "额度 / Limit", ",.0f")),
+        _embed("apr_distribution", _histogram_chart(m.apr, "年化利率分布 / APR distribution", "APR", ".2%")),
+    ]
+    if comparison is not None:
+        sections.append(_comparison_section(comparison))
+    if checks:
+        sections.append(_checks_section(checks))
+    notes = list(m.notes) + (list(comparison.notes) if comparison else [])
+    if notes:
+        sections.append("<ul class='notes'>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
+    sections.append("<p class='notes'>由 Loan Studio 生成；报告只含汇总数据，个人信息已脱敏。 / Generated by Loan "
+                    "Studio; the report holds aggregates only, personal data is masked.</p>")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{_e(zh)} / {_e(en)} — 策略模拟报告 / Simulation report</title>\n"
+            f"<style>{_STYLE}</style>\n<script>{_vega_bundle()}</script>\n</head>\n<body>\n"
+            + "\n".join(sections) + f"\n<script>{_TABLE_SCRIPT}</script>\n</body>\n</html>\n")
+
+
+def write_report(path: str | Path, metrics: Metrics, comparison: Comparison | None = None,
+                 checks: Sequence[CheckLine] = ()) -> Path:
+    """Render the report and write it to `path` (UTF-8)."""
+    path = Path(path)
+    path.write_text(render_report(metrics, comparison, checks), encoding="utf-8")
+    return path

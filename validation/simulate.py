@@ -1,0 +1,232 @@
+"""Strategy simulation: run a product's compiled decision query over a population in DuckDB.
+
+Steps: data (Parquet, CSV, Arrow table or pandas frame) --read_applicants--> Arrow table
+--simulate--> SimulationResult (every applicant with `decision, segment, score, band, reasons, limit,
+apr`, the outcome columns and a row number `sim_row`). `validation.metrics` turns the result into figures.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from generators.sql_query import OUTPUT_COLUMNS
+from product_specs import CheckedSpec
+from product_specs.sections import FieldType
+
+from .data_files import DataFileError, read_data
+
+__all__ = ["simulate", "read_applicants", "SimulationResult", "SimulationError", "Progress",
+           "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
+
+OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
+"""Observed outcomes a simulation carries through when the data has them."""
+ROW_COLUMN = "sim_row"
+"""Position of the applicant in the source data; joins a champion's and a challenger's results."""
+DEFAULT_CHUNK_ROWS = 250_000
+"""Rows decided per DuckDB query: small enough for steady progress, large enough to keep both cores busy."""
+
+_SQL_CACHE: dict[tuple, str] = {}  # compiled query per (spec hash, kept columns): the same spec, the same SQL
+
+Progress = Callable[[str, int, int], None]
+"""A progress callback: (stage, done, total). Stages: `read`, `decide`."""
+
+
+class SimulationError(DataFileError):
+    """The data cannot be simulated (unreadable file, missing columns, values of the wrong type)."""
+
+
+@dataclass
+class SimulationResult:
+    """Every applicant of the population decided by one product."""
+
+    checked: CheckedSpec
+    table: pa.Table
+    source: str
+    seconds: float
+    outcome_columns: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def product_id(self) -> str:
+        return self.checked.spec.product.id
+
+
+def read_applicants(data, columns: Sequence[str] | None = None, text_columns: Sequence[str] = ()) -> pa.Table:
+    """An Arrow table from a Parquet or CSV path, `duckdb:FILE:TABLE`, an Arrow table or a pandas frame.
+
+    `columns` limits what is read to those names (names absent from the data are skipped, so a caller
+    can check for them); `text_columns` are read from CSV as text (category codes like `01` stay text).
+    Raises SimulationError naming the source when it cannot be read.
+    """
+    if isinstance(data, pa.Table):
+        table = data
+    elif isinstance(data, (str, Path)) and not str(data).startswith("duckdb:"):
+        return _read_file(Path(data), columns, text_columns)
+    else:
+        frame = read_data(data)
+        try:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowException, ValueError, TypeError) as err:
+            raise SimulationError(f"the data cannot be converted: {_first_line(err)}") from None
+    if columns is not None:
+        table = table.select([c for c in table.column_names if c in set(columns)])
+    return table
+
+
+def _read_file(path: Path, columns: Sequence[str] | None, text_columns: Sequence[str]) -> pa.Table:
+    if not path.is_file():
+        raise SimulationError(f"{path}: no such data file")
+    suffix = path.suffix.lower()
+    csv = suffix in (".csv", ".txt")
+    if not csv and suffix not in (".parquet", ".pq"):
+        raise SimulationError(f"{path}: unknown data format {suffix or '(no extension)'!r}; "
+                              "use .parquet, .csv or duckdb:FILE:TABLE")
+    try:
+        if csv:
+            import pyarrow.csv as pacsv
+
+            header = _csv_header(path)
+            convert = pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in text_columns if c in header},
+                include_columns=[c for c in header if c in set(columns)] if columns is not None else None)
+            return pacsv.read_csv(path, convert_options=convert)
+        import pyarrow.parquet as pq
+
+        file = pq.ParquetFile(path)
+        names = file.schema_arrow.names
+        return file.read(columns=[c for c in names if c in set(columns)] if columns is not None else None)
+    except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError) as err:
+        kind = "CSV" if csv else "Parquet"
+        raise SimulationError(f"{path}: cannot be read as {kind}: {_first_line(err)}") from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return next(csv.reader(file), [])
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _input_columns(checked: CheckedSpec) -> tuple[list[str], list[str]]:
+    """(columns to read, free-text fields to stand in for with nulls).
+
+    Free-text fields (names, ID numbers, phones) cannot appear in rules, so a simulation reads only
+    the applicant id among them: less to read, and no personal data in the result.
+    """
+    spec = checked.spec
+    read, blank = [], []
+    for f in spec.fields:
+        (blank if f.type is FieldType.STRING and f.name != "applicant_id" else read).append(f.name)
+    return [*read, "applicant_id", *OUTCOME_COLUMNS], blank
+
+
+def _check_columns(checked: CheckedSpec, table: pa.Table, source: str, blank: list[str]) -> None:
+    names = set(table.column_names) | set(blank)
+    missing = [f.name for f in checked.spec.fields if f.name not in names]
+    if missing:
+        raise SimulationError(f"{source}: missing column(s) of the data dictionary: {', '.join(missing)}")
+
+
+def result_columns(checked: CheckedSpec, keep: list[str]) -> list[str]:
+    """Columns a simulation keeps: the applicant id, channel and requested amount, the outputs, `keep`.
+
+    Other fields (and so every PII field but an id) are left out of the result: figures never need them.
+    """
+    spec = checked.spec
+    names = {f.name for f in spec.fields}
+    wanted = [n for n in ("applicant_id", spec.product.channel_field, spec.limits.requested_field)
+              if n and n in names]
+    return list(dict.fromkeys([*wanted, *keep, *OUTPUT_COLUMNS]))
+
+
+def _projected_sql(checked: CheckedSpec, keep: list[str]) -> str:
+    key = (checked.spec_hash, tuple(keep))
+    if key not in _SQL_CACHE:
+        from sqlglot import exp
+
+        from generators.sql_query import decision_query
+
+        inner = decision_query(checked, source="applicants", keep=keep).subquery("ls_decided")
+        columns = [exp.column(n, quoted=True) for n in result_columns(checked, keep)]
+        if len(_SQL_CACHE) >= 64:
+            _SQL_CACHE.clear()
+        _SQL_CACHE[key] = exp.select(*columns).from_(inner).sql(dialect="duckdb")
+    return _SQL_CACHE[key]
+
+
+def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
+             chunk_rows: int = DEFAULT_CHUNK_ROWS) -> SimulationResult:
+    """Decide every applicant of `data` with the product's compiled SQL query in DuckDB.
+
+    Args:
+        checked: the product (only a CheckedSpec is ever compiled).
+        data: a Parquet or CSV path, an Arrow table or a pandas frame holding the data dictionary's fields;
+            outcome columns (bad_flag, max_dpd_12m, loss_given_default) are carried through when present.
+        progress: called as progress(stage, done, total) while reading and after each chunk of rows.
+        chunk_rows: rows decided per query.
+
+    Raises SimulationError when the data is unreadable, lacks a field or holds values of the wrong type.
+    """
+    if not isinstance(checked, CheckedSpec):
+        raise TypeError("simulate needs a CheckedSpec: run check_spec() first")
+    import duckdb
+
+    from generators.decision import decision_connection
+
+    started = time.perf_counter()
+    source = str(data) if isinstance(data, (str, Path)) else type(data).__name__
+    report = progress or (lambda stage, done, total: None)
+    report("read", 0, 1)
+    wanted, blank = _input_columns(checked)
+    text = [f.name for f in checked.spec.fields if f.type in (FieldType.CATEGORY, FieldType.STRING)]
+    table = read_applicants(data, wanted, text)
+    report("read", 1, 1)
+    _check_columns(checked, table, source, blank)
+    fields = {f.name for f in checked.spec.fields}
+    if ROW_COLUMN in fields:
+        raise SimulationError(f"the data dictionary's field {ROW_COLUMN!r} clashes with the simulation's row number")
+    for name in blank:
+        table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    outcomes = tuple(c for c in OUTCOME_COLUMNS if c in table.column_names and c not in fields)
+    keep = [*outcomes, ROW_COLUMN]
+    if "applicant_id" in table.column_names and "applicant_id" not in fields:
+        keep.insert(0, "applicant_id")
+    if ROW_COLUMN in table.column_names:
+        table = table.drop_columns([ROW_COLUMN])
+    table = table.append_column(ROW_COLUMN, pa.array(range(table.num_rows), type=pa.int64()))
+    sql = _projected_sql(checked, keep)
+    total = table.num_rows
+    con = decision_connection()
+    parts = []
+    try:
+        report("decide", 0, total)
+        for start in range(0, max(total, 1), max(chunk_rows, 1)):
+            con.register("applicants", table.slice(start, chunk_rows))
+            try:
+                parts.append(con.sql(sql).to_arrow_table())
+            except duckdb.Error as err:
+                raise SimulationError(f"{source}: the data cannot be decided: {_first_line(err)}") from None
+            finally:
+                con.unregister("applicants")
+            report("decide", min(start + chunk_rows, total), total)
+    finally:
+        con.close()
+    result = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    notes = [] if outcomes == OUTCOME_COLUMNS else [
+        "outcome column(s) missing, figures that need them are not computed: "
+        + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
+    return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
