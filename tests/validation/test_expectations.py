@@ -1,0 +1,225 @@
+"""Data checks with Great Expectations: suites from the data dictionary, exact failure counts, the CLI."""
+
+import json
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from designer.cli import app
+from product_specs import load_checked
+from product_specs.catalog import catalog_paths
+from validation.expectations import field_checks, output_checks, validate_data, validate_outputs
+from validation.sample_data import default_sample, generate
+
+runner = CliRunner()
+
+
+def _failures(report) -> dict:
+    return {(f.field, f.kind): f.bad_rows for f in report.failures}
+
+
+def test_suite_follows_the_data_dictionary(sample_product):
+    kinds: dict[str, set] = {}
+    for check in field_checks(sample_product):
+        kinds.setdefault(check.field, set()).add(check.kind)
+    assert kinds["bureau_score"] == {"exists", "type", "range", "null_rate"}
+    assert kinds["tax_grade"] == {"exists", "type", "categories", "not_null"}
+    assert kinds["applicant_id"] == {"exists", "type", "not_null", "unique"}
+    assert kinds["likes_cats"] == {"exists", "type", "not_null"}
+    assert set(kinds) == {f.name for f in sample_product.spec.fields}
+    ids = [c.id for c in field_checks(sample_product)]
+    assert len(ids) == len(set(ids))
+
+
+def test_output_checks_use_the_pricing_and_limits(sample_product):
+    checks = {c.id: c for c in output_checks(sample_product, ("decision", "limit", "apr", "reasons", "band"))}
+    assert checks["outputs[apr].range"].description.startswith("APR between 0.06 and 0.18")
+    assert checks["outputs[limit].step"].description == "limit a multiple of 1000"
+    assert "outputs[band].known" in checks and "outputs[segment].known" not in checks
+
+
+@pytest.fixture(scope="module")
+def hand_made(sample_product):
+    """Ten applicants with known problems (see the expected counts in the test below)."""
+    frame = generate(sample_product, 10, seed=1)
+    frame["bureau_score"] = pd.array([1000, 100, None, None, None, None, None, None, 700, 650], dtype="Int64")
+    frame["total_debt"] = 1000.0
+    frame["widget_index"] = [5.0, 12.5, 3, 4, 5, 6, 7, 8, 9, 10]
+    frame["credit_inquiries_3m"] = pd.array([-1, 0, 1, 2, 3, 0, 0, 0, 0, 0], dtype="Int64")
+    frame["tax_grade"] = ["A", "B", "C", "Z", "A", "A", "B", "B", "M", "D"]
+    frame["channel"] = ["app", "app", "app", "app", "fax", "fax", "wechat", "app", "app", "app"]
+    frame["age"] = pd.array([30, 31, 32, 33, 34, 35, None, None, None, 40], dtype="Int64")
+    frame.loc[9, "applicant_id"] = frame.loc[8, "applicant_id"]
+    frame["years_filing"] = [1.0, 2.0, "abc", 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+    return frame.drop(columns=["court_case"])
+
+
+def test_hand_made_frame_fails_with_exact_counts(sample_product, hand_made):
+    report = validate_data(sample_product, hand_made)
+    assert not report.ok and report.rows == 10
+    assert _failures(report) == {
+        ("applicant_id", "unique"): 2,
+        ("bureau_score", "range"): 2,
+        ("bureau_score", "null_rate"): 6,
+        ("credit_inquiries_3m", "range"): 1,
+        ("court_case", "exists"): None,
+        ("years_filing", "type"): 1,
+        ("widget_index", "range"): 1,
+        ("age", "not_null"): 3,
+        ("tax_grade", "categories"): 1,
+        ("channel", "categories"): 2,
+    }
+    by_key = {(f.field, f.kind): f for f in report.failures}
+    assert by_key[("court_case", "exists")].message == "column missing"
+    assert by_key[("bureau_score", "range")].examples == (1000, 100)
+    assert by_key[("channel", "categories")].examples == ("fax",)
+    assert by_key[("years_filing", "type")].examples == ("abc",)
+    assert by_key[("bureau_score", "null_rate")].message == "60.0% empty"
+
+
+def test_pii_examples_are_masked(sample_product):
+    frame = generate(sample_product, 20, seed=1)
+    frame["mobile_phone"] = frame["mobile_phone"].astype(object)
+    frame.loc[0, "mobile_phone"] = 13912345678
+    failure = validate_data(sample_product, frame).failures[0]
+    assert (failure.field, failure.kind, failure.bad_rows) == ("mobile_phone", "type", 1)
+    assert failure.examples == ("13*********",)
+
+
+@pytest.mark.parametrize("path", catalog_paths(), ids=lambda p: p.stem)
+def test_default_sample_of_every_catalog_product_passes(path):
+    report = validate_data(load_checked(path), default_sample(path.stem))
+    assert report.ok, report.failures
+    assert report.rows == 20_000
+
+
+def test_hand_made_outputs_fail_with_exact_counts(sample_product):
+    outputs = pd.DataFrame({
+        "decision": ["approve", "approve", "approve", "approve", "refer", "decline", "decline", "decline",
+                     "maybe", "approve"],
+        "segment": ["vip", "prime", "prime", "prime", "standard", "standard", "prime", "prime", "prime", "prime"],
+        "limit": [30000, 35500, None, 600000, 20000, None, None, None, None, Decimal("40000")],
+        "apr": [0.10, 0.10, 0.10, 0.10, 0.20, None, None, None, None, Decimal("0.05")],
+        "reasons": [[], [], [], [], ["M02"], [], ["R01"], None, [], []],
+    })
+    report = validate_outputs(sample_product, outputs)
+    assert _failures(report) == {
+        ("decision", "categories"): 1,
+        ("apr", "range"): 2,
+        ("limit", "range"): 1,
+        ("limit", "step"): 1,
+        ("limit", "approved_limit"): 1,
+        ("reasons", "decline_reason"): 2,
+        ("segment", "categories"): 1,
+    }
+    by_key = {(f.field, f.kind): f for f in report.failures}
+    assert by_key[("limit", "step")].examples == (35500.0,)
+    assert set(by_key[("apr", "range")].examples) == {0.2, 0.05}
+
+
+def test_outputs_without_their_columns_are_named_not_crashed(sample_product):
+    report = validate_outputs(sample_product, pd.DataFrame({"decision": ["approve"], "apr": [0.1]}))
+    assert _failures(report) == {("limit", "exists"): None, ("reasons", "exists"): None}
+
+
+def test_decisions_of_the_compiled_strategy_pass(sample_product):
+    sql = pytest.importorskip("generators.sql_query")
+    con = duckdb.connect()
+    con.register("applicants", generate(sample_product, 3000, seed=3))
+    decisions = con.sql(sql.decision_sql(sample_product)).df()
+    report = validate_outputs(sample_product, decisions)
+    assert report.ok, report.failures
+
+
+# command line -------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def broken_csv(sample_product, tmp_path_factory):
+    """A file with wrong types, out-of-range values, unknown categories, missing columns, required nulls."""
+    frame = generate(sample_product, 300, seed=9).drop(columns=["age", "likes_cats"])
+    frame["bureau_score"] = frame["bureau_score"].astype(object)
+    frame.loc[0, "bureau_score"] = "excellent"
+    frame.loc[1, "credit_inquiries_3m"] = 250
+    frame.loc[2, "tax_grade"] = "AAA"
+    frame.loc[3:5, "annual_tax_sales"] = None
+    frame["is_blacklisted"] = frame["is_blacklisted"].astype(object)
+    frame.loc[4, "is_blacklisted"] = "maybe"
+    path = tmp_path_factory.mktemp("data") / "broken.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_cli_names_every_problem_of_a_broken_file(sample_product_path, broken_csv):
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(broken_csv)])
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "Traceback" not in out and "300 rows" in out
+    lines = {line.split()[0] + " " + line.split()[1] for line in out.splitlines()[2:]}
+    assert lines == {"age exists", "likes_cats exists", "bureau_score type", "credit_inquiries_3m range",
+                     "tax_grade categories", "annual_tax_sales not_null", "is_blacklisted type"}
+    assert "column missing" in out and "'excellent'" in out and "'AAA'" in out and "250" in out
+
+
+def test_cli_json_report(sample_product_path, broken_csv):
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(broken_csv),
+                                 "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["ok"] is False and len(data["failures"]) == 7
+
+
+def test_cli_passes_a_good_file_and_a_duckdb_table(sample_product, sample_product_path, tmp_path):
+    frame = generate(sample_product, 2000, seed=4)
+    frame.to_parquet(tmp_path / "good.parquet")
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(tmp_path / "good.parquet")])
+    assert result.exit_code == 0, result.output
+    assert "all passed" in result.output
+    db = tmp_path / "apps.db"
+    con = duckdb.connect(str(db))
+    con.register("frame", frame)
+    con.execute("create table applicants as select * from frame")
+    con.close()
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", f"duckdb:{db}:applicants"])
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_checks_simulated_outputs(sample_product_path, tmp_path):
+    path = tmp_path / "decisions.parquet"
+    pd.DataFrame({"decision": ["approve", "decline"], "limit": [12345.0, None], "apr": [0.1, None],
+                  "reasons": [["M01"], []]}).to_parquet(path)
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(path), "--outputs"])
+    assert result.exit_code == 1
+    assert "limit a multiple of 1000" in result.output and "every decline has at least one reason" in result.output
+
+
+@pytest.mark.parametrize("name, content", [
+    ("missing.parquet", None),
+    ("corrupt.parquet", b"this is not parquet"),
+    ("empty.csv", b""),
+    ("data.xlsx", b"PK"),
+])
+def test_cli_unreadable_data_exits_2(sample_product_path, tmp_path, name, content):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("source", ["duckdb:{db}:no_such_table", "duckdb:{db}", "duckdb:{db}:drop table x",
+                                    "duckdb:{tmp}/none.db:t"])
+def test_cli_unreadable_duckdb_sources_exit_2(sample_product_path, tmp_path, source):
+    db = tmp_path / "x.db"
+    duckdb.connect(str(db)).close()
+    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data",
+                                 source.format(db=db, tmp=tmp_path)])
+    assert result.exit_code == 2, result.output
+
+
+def test_cli_missing_spec_exits_2(tmp_path):
+    result = runner.invoke(app, ["validate-data", str(tmp_path / "nope.yaml"), "--data", "x.csv"])
+    assert result.exit_code == 2

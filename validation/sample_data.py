@@ -1,0 +1,222 @@
+"""Synthetic applicant populations for a product's data dictionary, with outcomes from a hidden truth.
+
+Steps: CheckedSpec -> ProductModel (what each field means) -> chunks of `Applicants` (latent factors,
+fraud rings) -> one column per field -> outcome columns drawn from the hidden risk model:
+
+- `bad_flag` (1 = went M3+, over 90 days past due, within 12 months),
+- `max_dpd_12m` (longest days past due in those 12 months; above 90 exactly when bad),
+- `loss_given_default` (share of the exposure lost if this applicant defaults).
+
+Rows are generated in chunks of `CHUNK_ROWS`, each drawn from streams seeded by (seed, chunk, name),
+so a population depends only on the spec, the number of rows and the seed (not on how it is written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from product_specs import CheckedSpec, load_checked
+from product_specs.sections import FieldType
+
+from .applicant_model import NOISE_SD, RING_EFFECT, THIN_EFFECT, Z_EFFECT, Applicants, ProductModel, sigmoid
+from .sample_fields import draw_field
+
+__all__ = ["generate", "iter_chunks", "write", "default_sample", "samples_dir", "OUTCOME_COLUMNS",
+           "CHUNK_ROWS", "DEFAULT_ROWS", "DEFAULT_SEED"]
+
+CHUNK_ROWS = 50_000
+DEFAULT_ROWS = 20_000
+DEFAULT_SEED = 7
+OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
+_PILOT_ROWS = 20_000     # population the hidden model's intercept is calibrated on
+_PILOT_SEED = 20240101
+
+Progress = Callable[[int, int], None]
+
+
+def generate(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED, progress: Progress | None = None
+             ) -> pd.DataFrame:
+    """A synthetic population of `rows` applicants for the product, with outcome columns.
+
+    `progress(done, total)` is called after each chunk.
+    """
+    frames = list(iter_chunks(checked, rows, seed, progress))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def iter_chunks(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED, progress: Progress | None = None
+                ) -> Iterator[pd.DataFrame]:
+    """The population of `generate`, as frames of at most CHUNK_ROWS rows (at least one frame)."""
+    if rows < 0 or seed < 0:
+        raise ValueError("rows and seed must not be negative")
+    model = ProductModel(checked)
+    intercept = _calibrate(model)
+    starts = range(0, rows, CHUNK_ROWS) if rows else [0]
+    for chunk, start in enumerate(starts):
+        n = min(CHUNK_ROWS, rows - start)
+        yield _chunk(model, intercept, n, seed, chunk, start)
+        if progress is not None:
+            progress(start + n, rows)
+
+
+def write(checked: CheckedSpec, path: str | Path, rows: int, seed: int = DEFAULT_SEED,
+          progress: Progress | None = None) -> Path:
+    """Generate a population chunk by chunk into a Parquet (.parquet, .pq) or CSV (.csv) file.
+
+    The file appears complete or not at all (written beside, then renamed).
+    """
+    path = Path(path)
+    kind = _file_kind(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        chunks = iter_chunks(checked, rows, seed, progress)
+        if kind == "parquet":
+            _write_parquet(chunks, tmp)
+        else:
+            for i, frame in enumerate(chunks):
+                frame.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def samples_dir() -> Path:
+    """Where default samples are cached: $LOANSTUDIO_SAMPLES_DIR or generated/samples (git-ignored)."""
+    env = os.environ.get("LOANSTUDIO_SAMPLES_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "generated" / "samples"
+
+
+def default_sample(product_id: str, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
+    """The default sample of a catalog product: generated on first use, then read from the cache.
+
+    The file name carries a key of the spec and of this generator's code, so a changed product or
+    generator never reuses a stale file.
+    """
+    from product_specs.catalog import catalog_path
+
+    spec_path = catalog_path(product_id)
+    if not spec_path.is_file():
+        raise LookupError(f"no catalog product {product_id!r}")
+    checked = load_checked(spec_path)
+    path = samples_dir() / f"{product_id}-{rows}-{seed}-{_cache_key(checked)}.parquet"
+    if not path.is_file():
+        write(checked, path, rows, seed)
+    return path
+
+
+def _cache_key(checked: CheckedSpec) -> str:
+    digest = hashlib.sha256(checked.spec_hash.encode())
+    here = Path(__file__).parent
+    for module in ("sample_data.py", "sample_fields.py", "applicant_model.py"):
+        digest.update((here / module).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _file_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise ValueError(f"cannot write {path.name!r}: use a .parquet or .csv file name")
+
+
+def _write_parquet(chunks: Iterator[pd.DataFrame], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for frame in chunks:
+            table = pa.Table.from_pandas(frame, preserve_index=False,
+                                         schema=writer.schema if writer is not None else None)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+# one chunk ------------------------------------------------------------------------------------------------
+
+def _chunk(model: ProductModel, intercept: float, n: int, seed: int, chunk: int, start: int) -> pd.DataFrame:
+    pop = Applicants(model, n, seed, chunk, start)
+    columns = {}
+    for plan in model.plans:
+        values, nulls = draw_field(plan, pop)
+        columns[plan.name] = _column(plan.field, values, nulls)
+    outcomes = _outcomes(pop, intercept)
+    for name, values in outcomes.items():
+        columns.setdefault(name, values)
+    return pd.DataFrame(columns)
+
+
+def _calibrate(model: ProductModel) -> float:
+    """Intercept of the hidden log-odds that gives the product kind's bad rate on a pilot population."""
+    pop = Applicants(model, _PILOT_ROWS, _PILOT_SEED, 0, 0)
+    for plan in model.plans:
+        if plan.field.type is not FieldType.STRING:
+            draw_field(plan, pop)
+    eta = _log_odds(pop)
+    low, high = -20.0, 10.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        if sigmoid(mid + eta).mean() > model.profile.bad_rate:
+            high = mid
+        else:
+            low = mid
+    return (low + high) / 2
+
+
+def _log_odds(pop: Applicants) -> np.ndarray:
+    """The hidden log-odds of going bad, without the intercept."""
+    noise = pop.stream("truth:noise").standard_normal(pop.n)
+    return (-Z_EFFECT * pop.z + pop.risk + RING_EFFECT * pop.in_ring + THIN_EFFECT * pop.thin
+            + NOISE_SD * noise)
+
+
+def _outcomes(pop: Applicants, intercept: float) -> dict[str, np.ndarray]:
+    rng = pop.stream("truth:outcomes")
+    pd_true = sigmoid(intercept + _log_odds(pop))
+    bad = rng.random(pop.n) < pd_true
+    # good loans: most never late; some reach M1-M3 and cure
+    late = rng.random(pop.n) < np.clip(0.05 + 5 * pd_true, 0, 0.6)
+    bucket = rng.choice(3, pop.n, p=[0.75, 0.17, 0.08])
+    cured = 1 + bucket * 30 + np.floor(rng.random(pop.n) * 30)
+    severe = 91 + np.minimum(np.floor(rng.exponential(70, pop.n)), 270)
+    dpd = np.where(bad, severe, np.where(late, cured, 0)).astype(np.int64)
+    lgd_mean = np.clip(pop.p.lgd_mean - 0.04 * pop.z, 0.15, 0.9)
+    lgd = rng.beta(lgd_mean * 8, (1 - lgd_mean) * 8)
+    return {"bad_flag": bad.astype(np.int64), "max_dpd_12m": dpd, "loss_given_default": np.round(lgd, 4)}
+
+
+def _column(field, values: np.ndarray, nulls: np.ndarray):
+    """A typed pandas column: Int64, float64, boolean or str, clipped to the field's range."""
+    kind = field.type
+    if kind in (FieldType.INTEGER, FieldType.NUMBER):
+        values = np.asarray(values, dtype=float)
+        low = None if field.min is None else float(field.min)
+        high = None if field.max is None else float(field.max)
+        if kind is FieldType.INTEGER:
+            values = np.rint(values)
+            low = None if low is None else np.ceil(low)
+            high = None if high is None else np.floor(high)
+        if low is not None or high is not None:
+            values = np.clip(values, low, high)
+        if kind is FieldType.INTEGER:
+            return pd.arrays.IntegerArray(values.astype(np.int64), nulls.copy())
+        return np.where(nulls, np.nan, values)
+    if kind is FieldType.BOOLEAN:
+        return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), nulls.copy())
+    out = np.asarray(values, dtype=object).copy()
+    out[nulls] = None
+    return pd.array(out, dtype="str")
