@@ -471,22 +471,25 @@ class _Checks:
                        "minimum approval rate is above the maximum")
 
     def reason_codes(self) -> None:
+        spec = self.spec
+        # codes fixed by the product come first, so a clash is reported on the list item a person wrote
+        items = [("Loan Studio itself", None, code) for code in SYSTEM_REASONS]
+        items += [("limits.below_min_code", ("limits", "below_min_code"), spec.limits.below_min_code),
+                  ("decision.decline_code", ("decision", "decline_code"), spec.decision.decline_code),
+                  ("decision.refer_code", ("decision", "refer_code"), spec.decision.refer_code)]
+        items += [(f"admission[{r.code}]", ("admission", i, "code"), r.code) for i, r in enumerate(spec.admission)]
+        for ci, c in enumerate(spec.channels):
+            items += [(f"channels[{c.id}].rules[{r.code}]", ("channels", ci, "rules", j, "code"), r.code)
+                      for j, r in enumerate(c.rules)]
+        items += [(f"decision.review_triggers[{t.code}]", ("decision", "review_triggers", i, "code"), t.code)
+                  for i, t in enumerate(spec.decision.review_triggers)]
         seen: dict[str, str] = {}
-        items = [("admission", i, r.code) for i, r in enumerate(self.spec.admission)]
-        for _ci, c in enumerate(self.spec.channels):
-            items += [(f"channels[{c.id}].rules", j, r.code) for j, r in enumerate(c.rules)]
-        items += [("decision.review_triggers", i, t.code) for i, t in enumerate(self.spec.decision.review_triggers)]
-        items += [("limits.below_min_code", None, self.spec.limits.below_min_code),
-                  ("decision.decline_code", None, self.spec.decision.decline_code),
-                  ("decision.refer_code", None, self.spec.decision.refer_code)]
-        items += [("system", None, code) for code in SYSTEM_REASONS]
-        for where, i, code in items:
+        for path, loc, code in items:
             if code in seen:
-                self.error("duplicate", (where.split("[")[0].split(".")[0],), f"{where}[{code}]" if i is not None
-                           else where, f"reason code {code!r} is also used by {seen[code]}",
+                self.error("duplicate", loc, path, f"reason code {code!r} is also used by {seen[code]}",
                            "reason codes must be unique")
             else:
-                seen[code] = where
+                seen[code] = path
         self.reason_code_set = set(seen)
 
     def tests(self) -> None:

@@ -50,7 +50,8 @@ class CheckedExpr:
 
 
 def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    same_but_case = [c for c in choices if c.lower() == word.lower()]  # 'b' -> 'B'
+    close = same_but_case or difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     if not close:
         # prefix matches catch abbreviations ('overdue_count' -> 'overdue_count_24m')
         close = [c for c in sorted(choices) if c.startswith(word) or word.startswith(c)][:1]
