@@ -80,7 +80,7 @@ def _run(checked, champion_checked, source, progress, report_path):
     from validation.compare import compare_results
     from validation.metrics import compute_metrics
     from validation.report import write_report
-    from validation.simulate import simulate
+    from validation.simulate import check_outputs, simulate
 
     result = simulate(checked, source, _stage(progress, "模拟 / simulating"))
     comparison = None
@@ -91,7 +91,7 @@ def _run(checked, champion_checked, source, progress, report_path):
     progress("指标 / figures", 0, 1)
     metrics = compute_metrics(result)
     progress("输出校验 / output checks", 0, 1)
-    checks = output_check_lines(result)
+    checks = check_outputs(result)
     if report_path is not None:
         progress("报告 / report", 0, 1)
         from validation.report import CheckLine
@@ -99,31 +99,6 @@ def _run(checked, champion_checked, source, progress, report_path):
         lines = [CheckLine(c["check"], c["passed"], c["details"]) for c in checks.get("checks", [])]
         write_report(report_path, metrics, comparison, lines)
     return metrics, comparison, checks
-
-
-def output_check_lines(result) -> dict:
-    """Great Expectations checks of the simulated outputs (validation.expectations), as plain data:
-    {"available", "ok", "rows", "checks": [{"check", "passed", "details"}]}."""
-    try:
-        from validation.expectations import output_checks, validate_outputs
-    except ImportError:
-        return {"available": False, "ok": None, "rows": result.rows, "checks": []}
-    columns = [c for c in ("decision", "segment", "band", "reasons", "limit", "apr")]
-    frame = result.table.select(columns).to_pandas()
-    report = validate_outputs(result.checked, frame)
-    failures = {(f.field, f.kind): f for f in report.failures}
-    lines = []
-    for check in output_checks(result.checked, tuple(columns)):
-        failure = failures.get((check.field, check.kind))
-        details = ""
-        if failure is not None:
-            shown = ", ".join(str(v) for v in failure.examples)
-            details = "; ".join(p for p in (failure.message,
-                                            f"{failure.bad_rows} row(s)" if failure.bad_rows is not None else "",
-                                            f"e.g. {shown}" if shown else "") if p)
-        lines.append({"check": f"{check.field}: {check.description}", "passed": failure is None,
-                      "details": details})
-    return {"available": True, "ok": report.ok, "rows": report.rows, "checks": lines}
 
 
 def _default_data(checked):

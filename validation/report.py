@@ -277,7 +277,7 @@ def _distribution_table(m: Metrics) -> str:
 def _comparison_section(c: Comparison) -> str:
     parts = [f"<h2>{_bi('冠军 / 挑战者', 'Champion / challenger')}</h2>"]
     parts.append(_table(
-        [_bi("", ""), _bi("冠军", "Champion"), _bi("挑战者", "Challenger"), _bi("变化", "Change")],
+        ["", _bi("冠军", "Champion"), _bi("挑战者", "Challenger"), _bi("变化", "Change")],
         [(_bi("产品", "Product"), _e(f"{c.champion['product_id']} {c.champion['version']} "
                                      f"({c.champion['spec_hash'][:12]})"),
           _e(f"{c.challenger['product_id']} {c.challenger['version']} ({c.challenger['spec_hash'][:12]})"), ""),
@@ -328,6 +328,7 @@ def _comparison_section(c: Comparison) -> str:
          _bi("冠军利率", "Champion APR"), _bi("挑战者利率", "Challenger APR"), _bi("冠军原因", "Champion reasons"),
          _bi("挑战者原因", "Challenger reasons"), _bi("坏账", "Bad")],
         body, "sortable diff", 'id="diff-table"'))
+    parts[-1] = f'<div class="scroll">{parts[-1]}</div>'
     return "\n".join(parts)
 
 
@@ -363,6 +364,9 @@ table.spec-changes td, table.checks td, table.diff td { text-align: left; }
 tr.fail-row { background: #fdecea; } tr.pass-row { background: #edf7ee; }
 .meta { color: #555; } .chart { margin: 1em 0; } code { font-size: .95em; }
 .filters { margin: .5em 0; } .filters input { width: 20em; }
+.scroll { max-height: 640px; overflow: auto; border: 1px solid #ccc; }
+.scroll table { margin: 0; } .scroll thead th { position: sticky; top: 0; }
+table.diff { font-size: .82em; } table.diff td { white-space: nowrap; }
 table.sortable th { cursor: pointer; } table.sortable th:hover { background: #dde7f2; }
 .notes { color: #555; font-size: .9em; }
 """

@@ -20,7 +20,7 @@ from product_specs.sections import FieldType
 
 from .data_files import DataFileError, read_data
 
-__all__ = ["simulate", "read_applicants", "SimulationResult", "SimulationError", "Progress",
+__all__ = ["simulate", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
 
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
@@ -230,3 +230,33 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
         "outcome column(s) missing, figures that need them are not computed: "
         + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
     return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
+
+
+def check_outputs(result: SimulationResult) -> dict:
+    """Great Expectations checks of the simulated decisions (validation.expectations): APR within
+    floor..cap, limits within min..max on the step, approvals with a limit, declines with a reason.
+
+    Returns plain data: {"available", "ok", "rows", "checks": [{"check", "passed", "details"}]}.
+    """
+    try:
+        from .expectations import output_checks, validate_outputs
+    except ImportError:  # a build without the data checks
+        return {"available": False, "ok": None, "rows": result.rows, "checks": []}
+    import pyarrow.compute as pc
+
+    columns = ["decision", "segment", "band", "limit", "apr"]
+    # reasons as "R01,R02" text: a list column makes GX fingerprint the frame by pickling it (10 s at 1M rows)
+    table = result.table.select(columns).append_column("reasons", pc.binary_join(result.table["reasons"], ","))
+    report = validate_outputs(result.checked, table.to_pandas())
+    failures = {(f.field, f.kind): f for f in report.failures}
+    lines = []
+    for check in output_checks(result.checked, tuple(table.column_names)):
+        failure = failures.get((check.field, check.kind))
+        details = ""
+        if failure is not None:
+            shown = ", ".join(str(v) for v in failure.examples)
+            details = "; ".join(p for p in (failure.message,
+                                            f"{failure.bad_rows} row(s)" if failure.bad_rows is not None else "",
+                                            f"e.g. {shown}" if shown else "") if p)
+        lines.append({"check": f"{check.field}: {check.description}", "passed": failure is None, "details": details})
+    return {"available": True, "ok": report.ok, "rows": report.rows, "checks": lines}

@@ -181,8 +181,6 @@ def test_tax_sme_expected_loss_of_declined_is_over_three_times_approved(tax_sme)
     assert tax_sme.value("declined_to_approved_loss_ratio") > 3
 
 
-@pytest.mark.xfail(reason="measured 90.4% on the default sample: 9.6% are referred (matrix band d for premium/"
-                          "standard and band c for general 4.6%, rules R11-R14 3.1%, triggers T01-T03 1.9%); "
-                          "the catalog spec needs tuning to reach the case study's > 95%", strict=False)
 def test_tax_sme_decides_over_95_percent_without_manual_review(tax_sme):
+    """The seed's case study: more than 95% decided without a person."""
     assert tax_sme.value("automation_rate") > 0.95

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pyarrow.csv as pacsv
 import pytest
 
 from product_specs import load_checked
-from validation.simulate import ROW_COLUMN, SimulationError, simulate
+from validation.simulate import ROW_COLUMN, SimulationError, check_outputs, simulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_SPEC = FIXTURES / "tiny_product.yaml"
@@ -139,3 +140,16 @@ def test_a_duckdb_table_can_be_simulated(tiny, population, tmp_path):
     con.close()
     result = simulate(tiny, f"duckdb:{db}:apps")
     assert result.table.column("decision").to_pylist() == population.column("expect_decision").to_pylist()
+
+
+def test_output_checks_pass_on_a_simulation_and_catch_an_apr_above_the_cap(tiny):
+    result = simulate(tiny, TINY_DATA)
+    checks = check_outputs(result)
+    assert checks["available"] and checks["ok"] and checks["rows"] == 20
+    assert any("APR between 0.05 and 0.24" in c["check"] for c in checks["checks"])
+    index = result.table.column_names.index("apr")
+    broken = dataclasses.replace(result, table=result.table.set_column(index, "apr", pa.array([0.5] * 20)))
+    checks = check_outputs(broken)
+    failed = [c for c in checks["checks"] if not c["passed"]]
+    assert not checks["ok"] and len(failed) == 1 and failed[0]["check"].startswith("apr:")
+    assert "20 row(s)" in failed[0]["details"]
