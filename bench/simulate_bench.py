@@ -102,9 +102,10 @@ def bench_product(path: Path, rows: int, runs: int) -> dict:
             "el_ratio": metrics.value("declined_to_approved_loss_ratio"), "swap_out": comparison.swap_out.count}
 
 
-def markdown(results: list[dict], rows: int, runs: int) -> str:
+def markdown(results: list[dict], rows: int, runs: int, load: tuple[float, float]) -> str:
     lines = [f"Simulation of {rows:,} applicants per product; medians of {runs} runs after a warm-up run.",
-             f"Machine: {machine()}.", "",
+             f"Machine: {machine()}. Load average (1 min) at start {load[0]:.1f}, at end {load[1]:.1f}: "
+             "anything else running on the 2 cores slows every figure.", "",
              "| product | simulate (s) | metrics (s) | simulate + metrics (s) | rows/s | runs (s) | "
              "champion/challenger (s) | HTML report (s) |",
              "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
@@ -132,8 +133,9 @@ def main() -> None:
     DATA.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
     paths = catalog_paths() if args.all else [catalog_path(args.product)]
+    start = os.getloadavg()[0]
     results = [bench_product(p, args.rows, args.runs) for p in paths]
-    text = markdown(results, args.rows, args.runs)
+    text = markdown(results, args.rows, args.runs, (start, os.getloadavg()[0]))
     (RESULTS / "simulate.md").write_text(text, encoding="utf-8")
     print(text)
 
