@@ -18,7 +18,17 @@ __all__ = ["load_spec", "loads_spec", "read_yaml", "dump_spec", "save_spec", "js
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML, with every float read as an exact Decimal (0.3 stays 0.3)."""
+    """Safe YAML, with every float read as an exact Decimal (0.3 stays 0.3) and duplicate keys refused."""
+
+    def construct_mapping(self, node, deep=False):
+        # plain YAML keeps the last of two equal keys: a second `when:` would silently replace the first
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def _decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:

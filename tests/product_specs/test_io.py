@@ -169,6 +169,15 @@ def test_unsafe_yaml_tags_are_refused():
     assert info.value.findings[0].line == 1
 
 
+def test_duplicate_keys_are_refused_with_a_place():
+    text = mini_text().replace("    when: overdue_count_24m > 2\n", "    when: overdue_count_24m > 2\n    when: age > 1\n")
+    with pytest.raises(SpecFileError) as info:
+        loads_spec(text)
+    (finding,) = info.value.findings
+    assert "duplicate key 'when'" in finding.message
+    assert finding.line == _line_of(text, "when: age > 1")
+
+
 def test_missing_file():
     with pytest.raises(SpecFileError) as info:
         load_spec(MINI.with_name("no_such_spec.yaml"))
