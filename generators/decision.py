@@ -53,7 +53,7 @@ def sql_decide_rows(checked: CheckedSpec, rows: list[dict], keep=()) -> list[dic
 
     from product_specs.sections import FieldType
 
-    con = decision_connection()
+    query = decision_sql(checked, keep=keep)  # refuses a kept column named like an output first
     columns = {}
     rows = [plain_applicant(r) for r in rows]
     for f in checked.spec.fields:
@@ -62,14 +62,15 @@ def sql_decide_rows(checked: CheckedSpec, rows: list[dict], keep=()) -> list[dic
             f.type, "string")
         columns[f.name] = pd.array(values, dtype=dtype)
     for k in keep:
-        columns[k] = [r.get(k) for r in rows]
-    frame = pd.DataFrame(columns)
-    con.register("applicants", frame)
-    result = con.sql(decision_sql(checked, keep=keep)).fetchall()
-    names = [f.name for f in checked.spec.fields] + list(keep) + ["decision", "segment", "score", "band",
-                                                                  "reasons", "limit", "apr"]
-    con.close()
-    return [dict(zip(names, row, strict=True)) for row in result]
+        columns.setdefault(k, [r.get(k) for r in rows])
+    con = decision_connection()
+    try:
+        con.register("applicants", pd.DataFrame(columns))
+        result = con.sql(query)
+        names = result.columns
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    finally:
+        con.close()
 
 
 @dataclass

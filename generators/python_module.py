@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,6 +55,15 @@ def _const(value) -> str:
     if isinstance(value, Decimal):
         return py_number(value)
     return repr(value)
+
+
+def _low(f) -> str:
+    """The smallest value a numeric field accepts: its min, else the most negative finite double."""
+    return _const(f.min) if f.min is not None else "-_MAX_DOUBLE"
+
+
+def _high(f) -> str:
+    return _const(f.max) if f.max is not None else "_MAX_DOUBLE"
 
 
 class _ModuleBuilder:
@@ -171,6 +181,7 @@ class _ModuleBuilder:
         w = self.w
         w()
         w("_NUMBER = (int, float)")
+        w(f"_MAX_DOUBLE = {sys.float_info.max!r}")
         w()
         w()
         w("class _Invalid(Exception):")
@@ -209,7 +220,8 @@ class _ModuleBuilder:
                 w("pass")
         if f.type in (FieldType.INTEGER, FieldType.NUMBER):
             integer = f.type is FieldType.INTEGER
-            w("elif value.__class__ not in _NUMBER or not math.isfinite(value)"
+            # a finite double: refuses NaN, infinities and integers too large for a double
+            w("elif value.__class__ not in _NUMBER or not (-_MAX_DOUBLE <= value <= _MAX_DOUBLE)"
               + (" or value != int(value)" if integer else "") + ":")
             with w.indent():
                 kind = "a whole number" if integer else "a number"
@@ -222,12 +234,14 @@ class _ModuleBuilder:
             if checks:
                 w(f"elif {' or '.join(checks)}:")
                 with w.indent():
-                    w(f'add({{"field": {name!r}, "message": f"{{value!r}} is outside {f.min}..{f.max}"}})')
+                    span = f"{'' if f.min is None else f.min}..{'' if f.max is None else f.max}"
+                    w(f'add({{"field": {name!r}, "message": f"{{value!r}} is outside {span}"}})')
         elif f.type is FieldType.CATEGORY:
-            w(f"elif value not in _CATEGORIES_{name.upper()}:")
+            w(f"elif value.__class__ is not str or value not in _CATEGORIES_{name.upper()}:")
             with w.indent():
-                allowed = ", ".join(f.categories)
-                w(f'add({{"field": {name!r}, "message": f"{{value!r}} is not one of: {allowed}"}})')
+                # the categories are user text: a quoted literal, never part of the f-string
+                allowed = "is not one of: " + ", ".join(f.categories)
+                w(f'add({{"field": {name!r}, "message": f"{{value!r}} " + {allowed!r}}})')
         elif f.type is FieldType.BOOLEAN:
             w("elif value.__class__ is not bool:")
             with w.indent():
@@ -284,14 +298,7 @@ class _ModuleBuilder:
             if f.type in (FieldType.INTEGER, FieldType.NUMBER):
                 bad = [f"{var}.__class__ not in _NUMBER"]
                 # written as `not (lo <= x <= hi)` so that NaN, which fails every comparison, is refused
-                if f.min is not None and f.max is not None:
-                    bad.append(f"not ({_const(f.min)} <= {var} <= {_const(f.max)})")
-                elif f.min is not None:
-                    bad.append(f"not ({var} >= {_const(f.min)})")
-                elif f.max is not None:
-                    bad.append(f"not ({var} <= {_const(f.max)})")
-                else:
-                    bad.append(f"not math.isfinite({var})")
+                bad.append(f"not ({_low(f)} <= {var} <= {_high(f)})")
                 if f.type is FieldType.INTEGER:
                     bad.append(f"{var} != int({var})")
                 w(f"if {guard}({' or '.join(bad)}):")
@@ -421,6 +428,9 @@ class _ModuleBuilder:
                 with w.indent():
                     w("amount = 0.0")
             w("raw = amount * _BAND_MULT[band] * _SEGMENT_MULT[segment]")
+            w("if not -_MAX_DOUBLE <= raw <= _MAX_DOUBLE:")
+            with w.indent():
+                w("raw = 0.0  # an infinite or undefined amount (a formula divided by almost 0) lends nothing")
             cap = f"_CHANNEL_CAP[f_{spec.product.channel_field}]"
             w(f"cap = {cap}")
             if lim.requested_field:

@@ -21,6 +21,7 @@ from .targets.sql import SqlEmitter, column, sql_number
 __all__ = ["decision_query", "decision_sql", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
 
 OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "reasons", "limit", "apr")
+_OWN_NAMES = set(OUTPUT_COLUMNS)  # and every name starting ls_ (the query's working columns)
 BINARY_SEARCH_MIN_BINS = 8  # characteristics with more bins compile to a balanced CASE tree
 _CAST = {FieldType.INTEGER: exp.DataType.Type.BIGINT, FieldType.NUMBER: exp.DataType.Type.DOUBLE,
          FieldType.BOOLEAN: exp.DataType.Type.BOOLEAN, FieldType.CATEGORY: exp.DataType.Type.VARCHAR}
@@ -50,12 +51,32 @@ class _QueryBuilder:
         self.c = checked
         self.spec = checked.spec
         self.source = source
-        self.keep = [k for k in keep if k not in {f.name for f in self.spec.fields}]
+        self.keep = self._keep(keep)
         self.names: dict[str, exp.Expression] = {}
         for f in self.spec.fields:
             if f.type in _CAST:
                 self.names[f.name] = exp.cast(column(f.name), _CAST[f.type])
         self.ctes: list[tuple[str, exp.Select]] = []
+
+    def _keep(self, keep: Sequence[str]) -> list[str]:
+        """The extra columns to pass through. Fields pass anyway; a name the query already has (an output,
+        a working `ls_` column, a field or another kept column in other letter case: SQL names ignore case)
+        is refused."""
+        fields = {f.name for f in self.spec.fields}
+        taken = {n.lower() for n in fields} | _OWN_NAMES
+        out, clash = [], []
+        for k in dict.fromkeys(keep):
+            if k in fields:
+                continue
+            if k.lower() in taken or k.lower().startswith("ls_"):
+                clash.append(k)
+            else:
+                out.append(k)
+                taken.add(k.lower())
+        if clash:
+            raise ValueError(f"cannot keep column(s) {', '.join(clash)}: the decision query already has a column "
+                             "of that name (SQL names ignore case); rename them in the source")
+        return out
 
     def sql(self, checked: CheckedExpr) -> exp.Expression:
         return SqlEmitter(checked, self.names).emit()
@@ -65,19 +86,26 @@ class _QueryBuilder:
         return exp.Coalesce(this=exp.paren(self.sql(checked), copy=False), expressions=[exp.false()])
 
     def stage(self, name: str, columns: list[tuple[str, exp.Expression]]) -> None:
-        previous = self.ctes[-1][0] if self.ctes else self.source
+        previous = self.ctes[-1][0]
         select = exp.select(exp.Star(), *[exp.alias_(e, n, quoted=True) for n, e in columns]).from_(
-            exp.to_table(previous, quoted=previous != self.source) if previous != self.source
-            else exp.to_table(self.source))
+            exp.to_table(previous, quoted=True), copy=False)
         self.ctes.append((name, select))
 
     def build(self) -> exp.Select:
+        self.inputs()
         self.derived()
         self.rules()
         self.score()
         self.outcome()
         self.limit()
         return self.final()
+
+    def inputs(self) -> None:
+        """Read only the declared fields and the kept columns: any other source column, even one named
+        like an output (a `score` from an earlier run), stays out of the computation."""
+        names = [f.name for f in self.spec.fields] + self.keep
+        select = exp.select(*[column(n) for n in names]).from_(exp.to_table(self.source), copy=False)
+        self.ctes.append(("ls_input", select))
 
     def derived(self) -> None:
         for name, checked in self.c.derived:
@@ -188,7 +216,11 @@ class _QueryBuilder:
             cap_terms.append(self.names[lim.requested_field].copy())
         cap = exp.Least(this=cap_terms[0], expressions=cap_terms[1:], ignore_nulls=True) if len(cap_terms) > 1 \
             else cap_terms[0]
-        self.stage("ls_raw", [("ls_raw", raw), ("ls_cap", cap)])
+        self.stage("ls_amount", [("ls_amount", raw), ("ls_cap", cap)])
+        # an infinite or undefined (NaN) amount lends nothing; NaN is not below infinity in DuckDB or Spark
+        finite = exp.LT(this=exp.Abs(this=column("ls_amount")),
+                        expression=exp.cast(exp.Literal.string("Infinity"), exp.DataType.Type.DOUBLE))
+        self.stage("ls_raw", [("ls_raw", _case([(finite, column("ls_amount"))], sql_number(0)))])
         capped = exp.Least(this=column("ls_raw"), expressions=[column("ls_cap")], ignore_nulls=True)
         step = sql_number(lim.step)
         rounded = exp.Mul(this=exp.Floor(this=exp.Div(this=capped, expression=step)), expression=step.copy())
@@ -226,9 +258,10 @@ class _QueryBuilder:
         outputs = [exp.alias_(column(n), n, quoted=True) for n in ("decision", "segment", "score", "band")]
         outputs.append(exp.alias_(_list(codes), "reasons", quoted=True))
         outputs += [exp.alias_(e, n, quoted=True) for n, e in self.outputs]
-        select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True))
+        select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True), copy=False)
         for name, body in self.ctes:
-            select = select.with_(exp.to_identifier(name, quoted=True), as_=body)
+            # copy=False: each CTE is attached once; copying the growing query every time was quadratic
+            select = select.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
         return select
 
 

@@ -1,7 +1,8 @@
 """Null-aware helpers that generated Python carries verbatim (standard library only).
 
 They implement the semantics of docs/rules.md: three-valued logic, null-propagating arithmetic and
-comparison, division by zero giving null, min/max/coalesce skipping nulls, round half away from zero.
+comparison, division by zero giving null, min/max/coalesce skipping nulls, round half away from zero
+(on the exact binary value, as DuckDB's ROUND).
 The generated module embeds this file's source, so a generated service never imports the studio.
 """
 
@@ -115,14 +116,19 @@ def _ceil(a):
 
 
 def _round(a, digits=0):
+    """Half away from zero on the exact value of the double, as DuckDB's ROUND does."""
     if a is None:
         return None
-    scale = 10.0 ** digits
-    scaled = a * scale
-    if not math.isfinite(scaled):
-        return a
-    whole = math.floor(abs(scaled))
-    if abs(scaled) - whole >= 0.5:
-        whole += 1
-    result = math.copysign(whole, scaled) / scale
-    return result if math.isfinite(result) else a
+    scale = 10.0**digits
+    scaled = abs(a) * scale
+    if not scaled < 4503599627370496.0:  # 2**52: every double there is whole (also inf and nan)
+        result = a * scale / scale
+        return result if math.isfinite(result) else a
+    whole = math.floor(scaled)
+    if abs(scaled - whole - 0.5) <= scaled * 4.5e-16:
+        # the rounded product is too close to a tie to say which side the exact value is on: ask integers
+        numerator, denominator = abs(a).as_integer_ratio()
+        up = 2 * (numerator * 10**digits - whole * denominator) >= denominator
+    else:
+        up = scaled - whole >= 0.5
+    return math.copysign((whole + up) / scale, a)
