@@ -2,7 +2,8 @@
 
 The module has `decide(applicant, trace=True) -> dict`, `validate(applicant) -> None` and `InputError`.
 It uses the standard library only, is deterministic (same spec -> byte-identical source) and puts
-nothing on the per-decision path but straight-line code, dict lookups and bisect.
+nothing on the per-decision path but straight-line code, dict lookups and bisect (bench/README.md times
+that path against a hand-written function and zen-engine).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from product_specs import CheckedSpec
 from product_specs.checked import SYSTEM_REASONS
-from product_specs.rules import CheckedExpr
+from product_specs.rules import Binary, CheckedExpr, Literal, Name
 from product_specs.sections import FieldType, Outcome
 
 from .targets.python import PythonEmitter, py_number
@@ -23,6 +24,7 @@ from .targets.python import PythonEmitter, py_number
 __all__ = ["python_source", "BISECT_MIN_BINS"]
 
 BISECT_MIN_BINS = 0  # every numeric characteristic uses bisect: one C call, whatever the bin count
+_COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _RUNTIME = (Path(__file__).parent / "targets" / "runtime.py").read_text(encoding="utf-8")
 
 
@@ -114,7 +116,14 @@ class _ModuleBuilder:
             for code, action, text in self._reasons():
                 w(f"{code!r}: ({action!r}, {text[0]!r}, {text[1]!r}),")
         w("}")
+        w("# the `reasons` items of a decision (copied, so that a caller may change what it is given)")
+        w("_REASON_ITEMS = {")
+        with w.indent():
+            w('code: {"code": code, "action": action, "text_zh": zh, "text_en": en}')
+            w("for code, (action, zh, en) in REASONS.items()")
+        w("}")
         w()
+        w(f"_ADMISSION_CODES = {tuple(r.item.code for r in self.c.admission)!r}")
         for i, ch in enumerate(spec.scorecard.characteristics):
             symbol = self.c.scope[ch.field]
             if symbol.categories is not None:
@@ -276,8 +285,7 @@ class _ModuleBuilder:
             with w.indent():
                 for key in ("decision", "segment", "score", "band"):
                     w(f'"{key}": {key},')
-                w('"reasons": [{"code": code, "action": REASONS[code][0], "text_zh": REASONS[code][1], '
-                  '"text_en": REASONS[code][2]} for code in codes],')
+                w('"reasons": [_REASON_ITEMS[code].copy() for code in codes] if codes else [],')
                 w('"limit": limit,')
                 w('"apr": apr,')
                 w(f'"channel": f_{spec.product.channel_field},')
@@ -296,18 +304,21 @@ class _ModuleBuilder:
             w(f"{var} = {getter}")
             guard = f"{var} is not None and " if not f.required else ""
             if f.type in (FieldType.INTEGER, FieldType.NUMBER):
-                bad = [f"{var}.__class__ not in _NUMBER"]
-                # written as `not (lo <= x <= hi)` so that NaN, which fails every comparison, is refused
-                bad.append(f"not ({_low(f)} <= {var} <= {_high(f)})")
-                if f.type is FieldType.INTEGER:
-                    bad.append(f"{var} != int({var})")
-                w(f"if {guard}({' or '.join(bad)}):")
+                # The range first, written `not (lo <= x <= hi)` so that NaN (which fails every comparison)
+                # is refused and no infinity reaches int(); text or None raise TypeError, caught below.
+                # Then the class, by identity (cheaper than a tuple test): bool, Decimal... are refused.
+                out_of_range = f"not ({_low(f)} <= {var} <= {_high(f)})"
+                if f.type is FieldType.INTEGER:  # an int passes on its class, a float must be whole
+                    wrong = f"({var}.__class__ is not int and ({var}.__class__ is not float or {var} != int({var})))"
+                else:
+                    wrong = f"({var}.__class__ is not float and {var}.__class__ is not int)"
+                w(f"if {guard}({out_of_range} or {wrong}):")
             elif f.type is FieldType.CATEGORY:
                 w(f"if {guard}{var} not in _CATEGORIES_{f.name.upper()}:")
             elif f.type is FieldType.BOOLEAN:
                 w(f"if {guard}{var}.__class__ is not bool:")
-            else:
-                w(f"if {guard}not isinstance({var}, str):")
+            else:  # the class test settles plain text at once; isinstance admits subclasses, as validate does
+                w(f"if {guard}{var}.__class__ is not str and not isinstance({var}, str):")
             with w.indent():
                 w(f"raise _Invalid({f.name!r})")
 
@@ -327,6 +338,10 @@ class _ModuleBuilder:
         w("declined = referred = False")
         for r in c.admission:
             self._rule(r)
+        if c.admission:  # one trace test for the group: a later rule never adds an earlier rule's code
+            w("if trace:")
+            with w.indent():
+                w('steps.extend({"step": "admission", "code": code, "hit": code in codes} for code in _ADMISSION_CODES)')
         channel_var = f"f_{self.spec.product.channel_field}"
         for channel_id, rules in c.channel_rules.items():
             if not rules:
@@ -335,18 +350,40 @@ class _ModuleBuilder:
             with w.indent():
                 for r in rules:
                     self._rule(r)
+                w("if trace:")
+                with w.indent():
+                    codes = tuple(r.item.code for r in rules)
+                    w(f'steps.extend({{"step": "admission", "code": code, "hit": code in codes}} for code in {codes!r})')
 
-    def _rule(self, r, kind: str = "admission") -> None:
+    def _rule(self, r) -> None:
         w = self.w
-        code = r.item.code
-        w(f"if {self.expr(r.expr)}:")
+        w(f"if {self.condition(r.expr)}:")
         with w.indent():
-            w(f"codes.append({code!r})")
-            w("declined = True" if getattr(r.item, "action", None) is not None and r.item.action.value == "decline"
-              else "referred = True")
-        w("if trace:")
-        with w.indent():
-            w(f'steps.append({{"step": {kind!r}, "code": {code!r}, "hit": {code!r} in codes}})')
+            w(f"codes.append({r.item.code!r})")
+            w("declined = True" if r.item.action.value == "decline" else "referred = True")
+
+    def condition(self, checked: CheckedExpr) -> str:
+        """`checked` as the test of an `if`, where only a true value counts (null is no hit, as false).
+
+        So a comparison of a nullable name with a constant can be `x is not None and x > 1.0` instead of a
+        call of the null-aware helper `_gt(x, 1.0)`, and `and`/`or` of such tests stay plain Python.
+        Anything else is the ordinary expression, whose null is false in an `if` as well.
+        """
+        return self._test(checked, checked.node)
+
+    def _test(self, checked: CheckedExpr, node) -> str:
+        if isinstance(node, Binary) and node.op in ("and", "or"):
+            return f"({self._test(checked, node.left)} {node.op} {self._test(checked, node.right)})"
+        emit = PythonEmitter(checked, self.names).emit
+        if isinstance(node, Binary) and node.op in _COMPARISONS:
+            sides = (node.left, node.right)
+            simple = all(isinstance(n, Name) or (isinstance(n, Literal) and isinstance(n.value, Decimal | str))
+                         for n in sides)
+            nullable = [emit(n) for n in sides if isinstance(n, Name) and checked.info(n).nullable]
+            if simple and nullable:
+                test = f"{emit(node.left)} {_COMPARISONS[node.op]} {emit(node.right)}"
+                return "(" + " and ".join([f"{name} is not None" for name in nullable] + [test]) + ")"
+        return emit(node)
 
     def _segment(self) -> None:
         w = self.w
@@ -355,7 +392,7 @@ class _ModuleBuilder:
             if seg.expr is None:
                 w("else:" if not first else "if True:")
             else:
-                w(f"{'if' if first else 'elif'} {self.expr(seg.expr)}:")
+                w(f"{'if' if first else 'elif'} {self.condition(seg.expr)}:")
             with w.indent():
                 w(f"segment = {seg.item.id!r}")
             first = False
@@ -371,10 +408,6 @@ class _ModuleBuilder:
 
     def _score(self) -> None:
         w, card = self.w, self.spec.scorecard
-        w(f"score = {card.base_points}")
-        w("if trace:")
-        with w.indent():
-            w("points = {}")
         for i, ch in enumerate(card.characteristics):
             var = self.names[ch.field]
             symbol = self.c.scope[ch.field]
@@ -383,23 +416,26 @@ class _ModuleBuilder:
             else:
                 lookup = f"_SC{i}_POINTS[bisect_right(_SC{i}_BOUNDS, {var})]"
             if symbol.nullable:
-                w(f"p = {ch.missing_points} if {var} is None else {lookup}")
+                w(f"p{i} = {ch.missing_points} if {var} is None else {lookup}")
             else:
-                w(f"p = {lookup}")
-            w("score += p")
-            w("if trace:")
-            with w.indent():
-                w(f"points[{ch.field!r}] = {{\"value\": {var}, \"points\": p}}")
-        w("band = _BANDS[len(_BAND_MINS) - bisect_right(_BAND_MINS, score)]")
+                w(f"p{i} = {lookup}")
+        parts = [str(card.base_points)] + [f"p{i}" for i in range(len(card.characteristics))]
+        w(f"score = {' + '.join(parts)}")
+        w(f"band = _BANDS[{len(self.spec.decision.bands) - 1} - bisect_right(_BAND_MINS, score)]")
         w("if trace:")
         with w.indent():
+            w("points = {")
+            with w.indent():
+                for i, ch in enumerate(card.characteristics):
+                    w(f'{ch.field!r}: {{"value": {self.names[ch.field]}, "points": p{i}}},')
+            w("}")
             w('steps.append({"step": "score", "points": points, "score": score, "band": band})')
 
     def _outcome(self) -> None:
         w, d = self.w, self.spec.decision
         w("matrix = _MATRIX[(segment, band)]")
         for t in self.c.triggers:
-            w(f"if {self.expr(t.expr)}:")
+            w(f"if {self.condition(t.expr)}:")
             with w.indent():
                 w(f"codes.append({t.item.code!r})")
                 w("referred = True")
@@ -439,8 +475,8 @@ class _ModuleBuilder:
                 with w.indent():
                     w(f"cap = {req}")
             w("capped = min(raw, cap)")
-            step = py_number(lim.step)
-            w(f"limit = math.floor(capped / {step}) * {step}")
+            whole = lim.step == lim.step.to_integral_value()  # then the limit is an int at once
+            w(f"limit = math.floor(capped / {py_number(lim.step)}) * {int(lim.step) if whole else py_number(lim.step)}")
             w(f"if limit < {py_number(lim.min)}:")
             with w.indent():
                 w(f"codes.append({lim.below_min_code!r})")
@@ -450,13 +486,14 @@ class _ModuleBuilder:
             with w.indent():
                 w(f"apr = {py_number(p.base_apr)} + _BAND_SPREAD[band] + _SEGMENT_SPREAD[segment]")
                 for r in c.adjustments:
-                    w(f"if {self.expr(r.expr)}:")
+                    w(f"if {self.condition(r.expr)}:")
                     with w.indent():
                         w(f"apr = apr + {py_number(r.item.spread)}")
                 w(f"apr = _round(max({py_number(p.floor)}, min({py_number(p.cap)}, apr)), 6)")
-                w("if limit == int(limit):")
-                with w.indent():
-                    w("limit = int(limit)")
+                if not whole:
+                    w("if limit == int(limit):")
+                    with w.indent():
+                        w("limit = int(limit)")
             w("if trace:")
             with w.indent():
                 w('steps.append({"step": "limit", "amount": amount, "raw": raw, "cap": cap, "limit": limit})')

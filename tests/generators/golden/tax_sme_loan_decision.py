@@ -219,7 +219,28 @@ REASONS = {
     "M02": ("refer", "综合评分处于人工审核区间", "Overall score in the manual-review range"),
     "L01": ("decline", "可授信额度低于产品最低额度", "Eligible limit below the product minimum"),
 }
+# the `reasons` items of a decision (copied, so that a caller may change what it is given)
+_REASON_ITEMS = {
+    code: {"code": code, "action": action, "text_zh": zh, "text_en": en}
+    for code, (action, zh, en) in REASONS.items()
+}
 
+_ADMISSION_CODES = (
+    "R01",
+    "R02",
+    "R03",
+    "R04",
+    "R05",
+    "R06",
+    "R07",
+    "R08",
+    "R09",
+    "R10",
+    "R11",
+    "R12",
+    "R13",
+    "R14",
+)
 _SC0_BOUNDS = (550.0, 620.0, 680.0, 740.0)
 _SC0_POINTS = (10, 40, 70, 95, 120)
 _SC1_POINTS = {"A": 110, "B": 80, "M": 45, "C": 30, "D": 0}
@@ -476,107 +497,128 @@ def decide(applicant, trace=True):
     """Decide one applicant. Raises InputError for missing or out-of-range input."""
     try:
         f_applicant_id = applicant["applicant_id"]
-        if not isinstance(f_applicant_id, str):
+        if f_applicant_id.__class__ is not str and not isinstance(f_applicant_id, str):
             raise _Invalid("applicant_id")
         f_applicant_name = applicant["applicant_name"]
-        if not isinstance(f_applicant_name, str):
+        if f_applicant_name.__class__ is not str and not isinstance(f_applicant_name, str):
             raise _Invalid("applicant_name")
         f_id_number = applicant["id_number"]
-        if not isinstance(f_id_number, str):
+        if f_id_number.__class__ is not str and not isinstance(f_id_number, str):
             raise _Invalid("id_number")
         f_mobile_phone = applicant["mobile_phone"]
-        if not isinstance(f_mobile_phone, str):
+        if f_mobile_phone.__class__ is not str and not isinstance(f_mobile_phone, str):
             raise _Invalid("mobile_phone")
         f_channel = applicant["channel"]
         if f_channel not in _CATEGORIES_CHANNEL:
             raise _Invalid("channel")
         f_requested_amount = applicant["requested_amount"]
-        if f_requested_amount.__class__ not in _NUMBER or not (10000.0 <= f_requested_amount <= 3000000.0):
+        if not (10000.0 <= f_requested_amount <= 3000000.0) or (
+            f_requested_amount.__class__ is not float and f_requested_amount.__class__ is not int
+        ):
             raise _Invalid("requested_amount")
         f_owner_age = applicant["owner_age"]
-        if (
-            f_owner_age.__class__ not in _NUMBER
-            or not (18.0 <= f_owner_age <= 80.0)
-            or f_owner_age != int(f_owner_age)
+        if not (18.0 <= f_owner_age <= 80.0) or (
+            f_owner_age.__class__ is not int
+            and (f_owner_age.__class__ is not float or f_owner_age != int(f_owner_age))
         ):
             raise _Invalid("owner_age")
         f_owner_share_ratio = applicant["owner_share_ratio"]
-        if f_owner_share_ratio.__class__ not in _NUMBER or not (0.0 <= f_owner_share_ratio <= 1.0):
+        if not (0.0 <= f_owner_share_ratio <= 1.0) or (
+            f_owner_share_ratio.__class__ is not float and f_owner_share_ratio.__class__ is not int
+        ):
             raise _Invalid("owner_share_ratio")
         f_is_blacklisted = applicant["is_blacklisted"]
         if f_is_blacklisted.__class__ is not bool:
             raise _Invalid("is_blacklisted")
         f_bureau_score = applicant.get("bureau_score")
         if f_bureau_score is not None and (
-            f_bureau_score.__class__ not in _NUMBER
-            or not (300.0 <= f_bureau_score <= 900.0)
-            or f_bureau_score != int(f_bureau_score)
+            not (300.0 <= f_bureau_score <= 900.0)
+            or (
+                f_bureau_score.__class__ is not int
+                and (f_bureau_score.__class__ is not float or f_bureau_score != int(f_bureau_score))
+            )
         ):
             raise _Invalid("bureau_score")
         f_overdue_count_24m = applicant["overdue_count_24m"]
-        if (
-            f_overdue_count_24m.__class__ not in _NUMBER
-            or not (0.0 <= f_overdue_count_24m <= 99.0)
-            or f_overdue_count_24m != int(f_overdue_count_24m)
+        if not (0.0 <= f_overdue_count_24m <= 99.0) or (
+            f_overdue_count_24m.__class__ is not int
+            and (
+                f_overdue_count_24m.__class__ is not float or f_overdue_count_24m != int(f_overdue_count_24m)
+            )
         ):
             raise _Invalid("overdue_count_24m")
         f_max_dpd_24m = applicant["max_dpd_24m"]
-        if (
-            f_max_dpd_24m.__class__ not in _NUMBER
-            or not (0.0 <= f_max_dpd_24m <= 999.0)
-            or f_max_dpd_24m != int(f_max_dpd_24m)
+        if not (0.0 <= f_max_dpd_24m <= 999.0) or (
+            f_max_dpd_24m.__class__ is not int
+            and (f_max_dpd_24m.__class__ is not float or f_max_dpd_24m != int(f_max_dpd_24m))
         ):
             raise _Invalid("max_dpd_24m")
         f_credit_inquiries_3m = applicant["credit_inquiries_3m"]
-        if (
-            f_credit_inquiries_3m.__class__ not in _NUMBER
-            or not (0.0 <= f_credit_inquiries_3m <= 99.0)
-            or f_credit_inquiries_3m != int(f_credit_inquiries_3m)
+        if not (0.0 <= f_credit_inquiries_3m <= 99.0) or (
+            f_credit_inquiries_3m.__class__ is not int
+            and (
+                f_credit_inquiries_3m.__class__ is not float
+                or f_credit_inquiries_3m != int(f_credit_inquiries_3m)
+            )
         ):
             raise _Invalid("credit_inquiries_3m")
         f_total_debt = applicant.get("total_debt")
         if f_total_debt is not None and (
-            f_total_debt.__class__ not in _NUMBER or not (0.0 <= f_total_debt <= 500000000.0)
+            not (0.0 <= f_total_debt <= 500000000.0)
+            or (f_total_debt.__class__ is not float and f_total_debt.__class__ is not int)
         ):
             raise _Invalid("total_debt")
         f_industry = applicant["industry"]
         if f_industry not in _CATEGORIES_INDUSTRY:
             raise _Invalid("industry")
         f_firm_age_years = applicant["firm_age_years"]
-        if f_firm_age_years.__class__ not in _NUMBER or not (0.0 <= f_firm_age_years <= 100.0):
+        if not (0.0 <= f_firm_age_years <= 100.0) or (
+            f_firm_age_years.__class__ is not float and f_firm_age_years.__class__ is not int
+        ):
             raise _Invalid("firm_age_years")
         f_annual_tax_sales = applicant["annual_tax_sales"]
-        if f_annual_tax_sales.__class__ not in _NUMBER or not (0.0 <= f_annual_tax_sales <= 1000000000.0):
+        if not (0.0 <= f_annual_tax_sales <= 1000000000.0) or (
+            f_annual_tax_sales.__class__ is not float and f_annual_tax_sales.__class__ is not int
+        ):
             raise _Invalid("annual_tax_sales")
         f_sales_growth = applicant.get("sales_growth")
         if f_sales_growth is not None and (
-            f_sales_growth.__class__ not in _NUMBER or not (-1.0 <= f_sales_growth <= 10.0)
+            not (-1.0 <= f_sales_growth <= 10.0)
+            or (f_sales_growth.__class__ is not float and f_sales_growth.__class__ is not int)
         ):
             raise _Invalid("sales_growth")
         f_tax_grade = applicant["tax_grade"]
         if f_tax_grade not in _CATEGORIES_TAX_GRADE:
             raise _Invalid("tax_grade")
         f_years_filing = applicant["years_filing"]
-        if f_years_filing.__class__ not in _NUMBER or not (0.0 <= f_years_filing <= 50.0):
+        if not (0.0 <= f_years_filing <= 50.0) or (
+            f_years_filing.__class__ is not float and f_years_filing.__class__ is not int
+        ):
             raise _Invalid("years_filing")
         f_tax_paid_12m = applicant["tax_paid_12m"]
-        if f_tax_paid_12m.__class__ not in _NUMBER or not (0.0 <= f_tax_paid_12m <= 100000000.0):
+        if not (0.0 <= f_tax_paid_12m <= 100000000.0) or (
+            f_tax_paid_12m.__class__ is not float and f_tax_paid_12m.__class__ is not int
+        ):
             raise _Invalid("tax_paid_12m")
         f_zero_filing_months_12m = applicant["zero_filing_months_12m"]
-        if (
-            f_zero_filing_months_12m.__class__ not in _NUMBER
-            or not (0.0 <= f_zero_filing_months_12m <= 12.0)
-            or f_zero_filing_months_12m != int(f_zero_filing_months_12m)
+        if not (0.0 <= f_zero_filing_months_12m <= 12.0) or (
+            f_zero_filing_months_12m.__class__ is not int
+            and (
+                f_zero_filing_months_12m.__class__ is not float
+                or f_zero_filing_months_12m != int(f_zero_filing_months_12m)
+            )
         ):
             raise _Invalid("zero_filing_months_12m")
         f_tax_arrears = applicant["tax_arrears"]
         if f_tax_arrears.__class__ is not bool:
             raise _Invalid("tax_arrears")
         f_device_shared_count = applicant["device_shared_count"]
-        if (
-            f_device_shared_count.__class__ not in _NUMBER
-            or not (0.0 <= f_device_shared_count <= 100.0)
-            or f_device_shared_count != int(f_device_shared_count)
+        if not (0.0 <= f_device_shared_count <= 100.0) or (
+            f_device_shared_count.__class__ is not int
+            and (
+                f_device_shared_count.__class__ is not float
+                or f_device_shared_count != int(f_device_shared_count)
+            )
         ):
             raise _Invalid("device_shared_count")
     except (KeyError, TypeError, ValueError, _Invalid):
@@ -594,79 +636,53 @@ def decide(applicant, trace=True):
     if f_is_blacklisted is True:
         codes.append("R01")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R01", "hit": "R01" in codes})
     if (f_owner_age < 22.0) or (f_owner_age > 65.0):
         codes.append("R02")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R02", "hit": "R02" in codes})
     if f_tax_grade == "D":
         codes.append("R03")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R03", "hit": "R03" in codes})
     if (f_years_filing < 2.0) or (f_firm_age_years < 2.0):
         codes.append("R04")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R04", "hit": "R04" in codes})
     if f_annual_tax_sales < 500000.0:
         codes.append("R05")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R05", "hit": "R05" in codes})
     if f_tax_arrears is True:
         codes.append("R06")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R06", "hit": "R06" in codes})
     if f_zero_filing_months_12m >= 6.0:
         codes.append("R07")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R07", "hit": "R07" in codes})
     if (f_overdue_count_24m >= 6.0) or (f_max_dpd_24m >= 90.0):
         codes.append("R08")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R08", "hit": "R08" in codes})
     if f_credit_inquiries_3m > 6.0:
         codes.append("R09")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R09", "hit": "R09" in codes})
     if f_industry in {"real_estate", "quasi_financial"}:
         codes.append("R10")
         declined = True
-    if trace:
-        steps.append({"step": "admission", "code": "R10", "hit": "R10" in codes})
     if f_device_shared_count >= 3.0:
         codes.append("R11")
         referred = True
-    if trace:
-        steps.append({"step": "admission", "code": "R11", "hit": "R11" in codes})
-    if _gt(d_debt_to_sales, 1.0):
+    if d_debt_to_sales is not None and d_debt_to_sales > 1.0:
         codes.append("R12")
         referred = True
-    if trace:
-        steps.append({"step": "admission", "code": "R12", "hit": "R12" in codes})
     if f_owner_share_ratio < 0.2:
         codes.append("R13")
         referred = True
-    if trace:
-        steps.append({"step": "admission", "code": "R13", "hit": "R13" in codes})
-    if _lt(d_tax_burden, 0.005):
+    if d_tax_burden is not None and d_tax_burden < 0.005:
         codes.append("R14")
         referred = True
     if trace:
-        steps.append({"step": "admission", "code": "R14", "hit": "R14" in codes})
+        steps.extend({"step": "admission", "code": code, "hit": code in codes} for code in _ADMISSION_CODES)
     if f_channel == "h5":
         if f_device_shared_count >= 2.0:
             codes.append("C01")
             declined = True
         if trace:
-            steps.append({"step": "admission", "code": "C01", "hit": "C01" in codes})
+            steps.extend({"step": "admission", "code": code, "hit": code in codes} for code in ("C01",))
     if ((f_tax_grade == "A") and (f_annual_tax_sales >= 5000000.0)) and (f_years_filing >= 3.0):
         segment = "premium"
     elif f_tax_grade in {"A", "B"}:
@@ -679,45 +695,31 @@ def decide(applicant, trace=True):
         declined = True
     if trace:
         steps.append({"step": "segment", "segment": segment, "channel_allowed": "CH01" not in codes})
-    score = 300
+    p0 = 50 if f_bureau_score is None else _SC0_POINTS[bisect_right(_SC0_BOUNDS, f_bureau_score)]
+    p1 = _SC1_POINTS[f_tax_grade]
+    p2 = _SC2_POINTS[bisect_right(_SC2_BOUNDS, f_annual_tax_sales)]
+    p3 = _SC3_POINTS[bisect_right(_SC3_BOUNDS, f_years_filing)]
+    p4 = 30 if f_sales_growth is None else _SC4_POINTS[bisect_right(_SC4_BOUNDS, f_sales_growth)]
+    p5 = 0 if d_debt_to_sales is None else _SC5_POINTS[bisect_right(_SC5_BOUNDS, d_debt_to_sales)]
+    p6 = _SC6_POINTS[bisect_right(_SC6_BOUNDS, f_credit_inquiries_3m)]
+    score = 300 + p0 + p1 + p2 + p3 + p4 + p5 + p6
+    band = _BANDS[4 - bisect_right(_BAND_MINS, score)]
     if trace:
-        points = {}
-    p = 50 if f_bureau_score is None else _SC0_POINTS[bisect_right(_SC0_BOUNDS, f_bureau_score)]
-    score += p
-    if trace:
-        points["bureau_score"] = {"value": f_bureau_score, "points": p}
-    p = _SC1_POINTS[f_tax_grade]
-    score += p
-    if trace:
-        points["tax_grade"] = {"value": f_tax_grade, "points": p}
-    p = _SC2_POINTS[bisect_right(_SC2_BOUNDS, f_annual_tax_sales)]
-    score += p
-    if trace:
-        points["annual_tax_sales"] = {"value": f_annual_tax_sales, "points": p}
-    p = _SC3_POINTS[bisect_right(_SC3_BOUNDS, f_years_filing)]
-    score += p
-    if trace:
-        points["years_filing"] = {"value": f_years_filing, "points": p}
-    p = 30 if f_sales_growth is None else _SC4_POINTS[bisect_right(_SC4_BOUNDS, f_sales_growth)]
-    score += p
-    if trace:
-        points["sales_growth"] = {"value": f_sales_growth, "points": p}
-    p = 0 if d_debt_to_sales is None else _SC5_POINTS[bisect_right(_SC5_BOUNDS, d_debt_to_sales)]
-    score += p
-    if trace:
-        points["debt_to_sales"] = {"value": d_debt_to_sales, "points": p}
-    p = _SC6_POINTS[bisect_right(_SC6_BOUNDS, f_credit_inquiries_3m)]
-    score += p
-    if trace:
-        points["credit_inquiries_3m"] = {"value": f_credit_inquiries_3m, "points": p}
-    band = _BANDS[len(_BAND_MINS) - bisect_right(_BAND_MINS, score)]
-    if trace:
+        points = {
+            "bureau_score": {"value": f_bureau_score, "points": p0},
+            "tax_grade": {"value": f_tax_grade, "points": p1},
+            "annual_tax_sales": {"value": f_annual_tax_sales, "points": p2},
+            "years_filing": {"value": f_years_filing, "points": p3},
+            "sales_growth": {"value": f_sales_growth, "points": p4},
+            "debt_to_sales": {"value": d_debt_to_sales, "points": p5},
+            "credit_inquiries_3m": {"value": f_credit_inquiries_3m, "points": p6},
+        }
         steps.append({"step": "score", "points": points, "score": score, "band": band})
     matrix = _MATRIX[(segment, band)]
     if f_requested_amount > 2000000.0:
         codes.append("T01")
         referred = True
-    if _gt(f_sales_growth, 2.0):
+    if f_sales_growth is not None and f_sales_growth > 2.0:
         codes.append("T02")
         referred = True
     if (f_bureau_score is None) and (f_requested_amount > 1000000.0):
@@ -741,7 +743,7 @@ def decide(applicant, trace=True):
         if f_requested_amount is not None and f_requested_amount < cap:
             cap = f_requested_amount
         capped = min(raw, cap)
-        limit = math.floor(capped / 10000.0) * 10000.0
+        limit = math.floor(capped / 10000.0) * 10000
         if limit < 30000.0:
             codes.append("L01")
             decision = "decline"
@@ -753,8 +755,6 @@ def decide(applicant, trace=True):
             if f_credit_inquiries_3m >= 4.0:
                 apr = apr + 0.005
             apr = _round(max(0.036, min(0.12, apr)), 6)
-            if limit == int(limit):
-                limit = int(limit)
         if trace:
             steps.append({"step": "limit", "amount": amount, "raw": raw, "cap": cap, "limit": limit})
             steps.append({"step": "price", "apr": apr})
@@ -763,15 +763,7 @@ def decide(applicant, trace=True):
         "segment": segment,
         "score": score,
         "band": band,
-        "reasons": [
-            {
-                "code": code,
-                "action": REASONS[code][0],
-                "text_zh": REASONS[code][1],
-                "text_en": REASONS[code][2],
-            }
-            for code in codes
-        ],
+        "reasons": [_REASON_ITEMS[code].copy() for code in codes] if codes else [],
         "limit": limit,
         "apr": apr,
         "channel": f_channel,
