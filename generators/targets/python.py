@@ -53,6 +53,9 @@ class PythonEmitter:
         left, right = self.emit(node.left), self.emit(node.right)
         safe_division = isinstance(node.right, Literal) and node.right.value
         if node.op == "/" and not (safe_division and not self._nullable(node.left)):
+            if isinstance(node.right, Name) and not self._nullable(node.left):
+                # inline on the hot path; a null or zero divisor gives null, as `_div` does
+                return f"({left} / {right} if {right} else None)"
             return f"_div({left}, {right})"
         if self._nullable(node.left, node.right):
             return f"{_HELPER[node.op]}({left}, {right})"
@@ -90,6 +93,8 @@ class PythonEmitter:
         if node.name == "round":
             digits = int(node.args[1].value) if len(node.args) == 2 else 0
             return f"_round({args[0]}, {digits})"
+        if node.name == "coalesce" and len(args) == 2 and isinstance(node.args[0], Name):
+            return f"({args[0]} if {args[0]} is not None else {args[1]})"
         if plain and node.name in ("min", "max", "abs"):
             return f"{node.name}({', '.join(args)})"
         return f"_{node.name}({', '.join(args)})"

@@ -625,8 +625,12 @@ def decide(applicant, trace=True):
         validate(applicant)
         raise
     steps = [] if trace else None
-    d_debt_to_sales = _div(_coalesce(f_total_debt, 0.0), f_annual_tax_sales)
-    d_tax_burden = _div(f_tax_paid_12m, f_annual_tax_sales)
+    d_debt_to_sales = (
+        (f_total_debt if f_total_debt is not None else 0.0) / f_annual_tax_sales
+        if f_annual_tax_sales
+        else None
+    )
+    d_tax_burden = f_tax_paid_12m / f_annual_tax_sales if f_annual_tax_sales else None
     if trace:
         steps.append(
             {"step": "derived", "values": {"debt_to_sales": d_debt_to_sales, "tax_burden": d_tax_burden}}
