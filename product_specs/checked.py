@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .errors import Finding
 from .rules import CheckedExpr, Symbol
-from .sections import AdmissionRule, Channel, EarlyWarning, PriceAdjustment, ReviewTrigger, Segment
+from .sections import AdmissionRule, EarlyWarning, PriceAdjustment, ReviewTrigger, Segment
 from .spec import ProductSpec
 
 __all__ = ["CheckedSpec", "CheckedRule", "SYSTEM_REASONS"]
@@ -44,9 +44,13 @@ class CheckedSpec:
     warnings: tuple[Finding, ...] = field(default=())
     _token: object = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        from .checks import _TOKEN
+
+        if self._token is not _TOKEN:
+            raise TypeError("a CheckedSpec is made by check_spec(), never directly")
+
     @property
     def product_id(self) -> str:
         return self.spec.product.id
 
-    def channels(self) -> dict[str, Channel]:
-        return {c.id: c for c in self.spec.channels}

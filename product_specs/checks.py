@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .checked import SYSTEM_REASONS, CheckedRule, CheckedSpec
 from .errors import Finding, RuleError, Severity
-from .io import LineMap
+from .io import LineMap, item_path
 from .rules import BOOLEAN, NUMBER, CheckedExpr, Symbol, compile_rule, did_you_mean
 from .sections import FieldType
 from .spec import ProductSpec, spec_hash
@@ -20,6 +20,7 @@ PII_NAME = re.compile(r"(id_number|id_card|identity|phone|mobile|applicant_name|
                       r"bank_card|card_no|passport)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMERIC = (FieldType.INTEGER, FieldType.NUMBER)
+_LARGEST = Decimal(10) ** 15  # amounts, rates and bounds: far inside the 2**53 a double holds exactly
 # names of decision outputs: an input of the same name would be ambiguous in the simulation table
 RESERVED = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "trace", "product_id",
             "product_version", "spec_hash", "row_id"}
@@ -93,12 +94,33 @@ class _Checks:
         for i, item in enumerate(items):
             value = getattr(item, key)
             if value in seen:
-                self.error("duplicate", (section, i, key), f"{section}[{value}]", f"duplicate {what} {value!r}",
+                self.error("duplicate", (*section.split("."), i, key), f"{section}[{value}]", f"duplicate {what} {value!r}",
                            f"every {what} must be unique")
             seen.add(value)
 
     # sections
+    def numbers(self) -> None:
+        """Every number in the spec must be finite and within the range a double holds exactly enough."""
+        def walk(value, loc: tuple) -> None:
+            if isinstance(value, Decimal):
+                if not value.is_finite() or abs(value) > _LARGEST:
+                    path = item_path(data, loc)
+                    self.error("number", loc, path, f"{value} is not a usable number",
+                               f"numbers in a spec lie between -{_LARGEST:,} and {_LARGEST:,}")
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, loc + (key,))
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    walk(item, loc + (i,))
+
+        data = self.spec.model_dump(mode="python")
+        walk(data, ())
+
     def run(self) -> CheckReport:
+        self.numbers()
+        if self.findings:
+            return CheckReport(self.findings, None)
         self.fields()
         derived = self.derived()
         segments = self.segments()
@@ -165,6 +187,11 @@ class _Checks:
                        f"channel field {spec.product.channel_field!r} must be a category field of the data dictionary",
                        did_you_mean(spec.product.channel_field, fields))
         else:
+            if not channel_field.required:
+                self.error("channel_field", ("fields", spec.fields.index(channel_field), "required"),
+                           f"fields[{channel_field.name}].required",
+                           "the channel field must be required: every application comes through a channel",
+                           "set required: true")
             ids = [c.id for c in spec.channels]
             for cat in channel_field.categories or []:
                 if cat not in ids:
@@ -296,7 +323,7 @@ class _Checks:
 
     def decision(self) -> list[CheckedRule]:
         dec = self.spec.decision
-        self.unique(dec.bands, "id", "decision", "band id")
+        self.unique(dec.bands, "id", "decision.bands", "band id")
         for j, band in enumerate(dec.bands):
             bloc, bpath = ("decision", "bands", j, "min_score"), f"decision.bands[{band.id}].min_score"
             last = j == len(dec.bands) - 1
@@ -349,6 +376,7 @@ class _Checks:
         segs = [s.id for s in self.spec.segments]
         self._keys(p.band_spreads, bands, ("pricing", "band_spreads"), "pricing.band_spreads", "band")
         self._keys(p.segment_spreads, segs, ("pricing", "segment_spreads"), "pricing.segment_spreads", "segment")
+        self.unique(p.adjustments, "id", "pricing.adjustments", "adjustment id")
         if p.floor > p.cap:
             self.error("pricing", ("pricing", "floor"), "pricing.floor", f"floor {p.floor} is above cap {p.cap}")
         if p.cap > cap:
@@ -426,7 +454,7 @@ class _Checks:
             if checked is not None:
                 out.append(CheckedRule(w, checked))
         buckets = pl.dpd_buckets
-        self.unique(buckets, "id", "post_loan", "bucket id")
+        self.unique(buckets, "id", "post_loan.dpd_buckets", "bucket id")
         for j, b in enumerate(buckets):
             loc, path = ("post_loan", "dpd_buckets", j), f"post_loan.dpd_buckets[{b.id}]"
             want = 1 if j == 0 else (buckets[j - 1].max_days or 0) + 1
@@ -456,7 +484,7 @@ class _Checks:
         if self.spec.workflow is None:
             return
         stages = self.spec.workflow.stages
-        self.unique(stages, "id", "workflow", "stage id")
+        self.unique(stages, "id", "workflow.stages", "stage id")
         ids = [s.id for s in stages]
         for i, s in enumerate(stages):
             for nxt in s.next:
