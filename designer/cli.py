@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from designer.exit_codes import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, OutputFormat
 from product_specs import (
     CheckReport,
     Finding,
@@ -24,7 +25,7 @@ from product_specs.catalog import catalog_paths
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Loan Studio: design, check, simulate and generate loan products.")
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
 SpecArg = Annotated[Path, typer.Argument(help="Product spec YAML file.", show_default=False)]
 
 
@@ -82,10 +83,8 @@ def run_check(path: Path) -> tuple[CheckReport | None, list[Finding], int]:
 
 def example_test_findings(checked) -> list[Finding]:
     """Run the spec's example tests through the compiled decision function (a failure is an error)."""
-    try:
-        from generators.decision import run_example_tests
-    except ImportError:  # the compiler is not installed in this build
-        return []
+    from generators.decision import run_example_tests
+
     out = []
     for result in run_example_tests(checked):
         if not result.passed:
@@ -97,7 +96,8 @@ def example_test_findings(checked) -> list[Finding]:
 
 @app.command()
 def check(spec: SpecArg,
-          output: Annotated[str, typer.Option("--format", help="text or json")] = "text") -> None:
+          output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = OutputFormat.TEXT
+          ) -> None:
     """Check a product spec: references, coverage, pricing, limits, buckets, reasons, example tests.
 
     Exit 0 when clean (warnings allowed), 1 when errors are found, 2 when the file is unreadable.
@@ -150,8 +150,9 @@ def catalog() -> None:
 def _read_applicant(source: str) -> dict:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as err:
-        _say(f"{source}: cannot read applicant: {err.strerror}", err=True)
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        _say(f"{source}: cannot read applicant: {reason}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     try:
         data = json.loads(text)
@@ -226,7 +227,11 @@ def compile_command(spec: SpecArg,
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as err:
+            _say(f"{out}: cannot write ({err.strerror or err})", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
         _say(f"wrote {out}")
 
 

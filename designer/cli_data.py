@@ -11,7 +11,9 @@ import typer
 
 __all__ = ["register", "format_report"]
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+from designer.exit_codes import EXIT_ERRORS as EXIT_FAILED
+from designer.exit_codes import EXIT_OK, EXIT_UNREADABLE, OutputFormat
+
 SpecArg = Annotated[Path, typer.Argument(help="Product spec YAML file.", show_default=False)]
 
 
@@ -24,7 +26,7 @@ def register(app: typer.Typer) -> None:
 def sample_data(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.", show_default=False)],
-    rows: Annotated[int, typer.Option("--rows", min=0, help="Number of applicants.")] = 20_000,
+    rows: Annotated[int, typer.Option("--rows", min=1, help="Number of applicants.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same data).")] = 7,
 ) -> None:
     """Write a synthetic applicant population for the product (Parquet or CSV).
@@ -40,6 +42,9 @@ def sample_data(
     checked = load_checked_or_exit(spec)
     if out.suffix.lower() not in (".parquet", ".pq", ".csv"):
         typer.echo(f"{out}: use a .parquet or .csv file name", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if not out.parent.is_dir():
+        typer.echo(f"{out}: folder {out.parent} does not exist", err=True)
         raise typer.Exit(EXIT_UNREADABLE)
     try:
         with _progress(rows, show=rows > CHUNK_ROWS) as progress:
@@ -58,7 +63,7 @@ def validate_data(
                                           "APRs, limits and reasons instead of the inputs.")] = False,
     max_null_rate: Annotated[float, typer.Option("--max-null-rate", min=0, max=1,
                                                  help="Largest share of empty values in an optional field.")] = 0.5,
-    output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = OutputFormat.TEXT,
 ) -> None:
     """Check data against the product's data dictionary with Great Expectations.
 

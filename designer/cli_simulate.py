@@ -12,7 +12,8 @@ import typer
 
 __all__ = ["register", "simulate_command", "print_metrics", "print_comparison"]
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+from designer.exit_codes import EXIT_UNREADABLE
+
 SpecArg = Annotated[Path, typer.Argument(help="Product spec YAML file.", show_default=False)]
 _DIFF_ROWS_PRINTED = 20
 

@@ -3,7 +3,10 @@ spec's example tests through either backend."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import importlib.util
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +22,14 @@ __all__ = ["decision_module", "ExampleResult", "run_example_tests", "compare_exp
            "decision_connection", "plain_applicant"]
 
 _MODULES: dict[str, ModuleType] = {}
-_DIR = Path(tempfile.mkdtemp(prefix="loanstudio-decide-"))
+
+
+@functools.cache
+def _module_dir() -> Path:
+    """One temporary folder per process for imported decision modules, removed at exit."""
+    path = Path(tempfile.mkdtemp(prefix="loanstudio-decide-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def decision_module(checked: CheckedSpec) -> ModuleType:
@@ -30,7 +40,7 @@ def decision_module(checked: CheckedSpec) -> ModuleType:
     """
     key = checked.spec_hash
     if key not in _MODULES:
-        path = _DIR / f"decision_{key[:16]}.py"
+        path = _module_dir() / f"decision_{key[:16]}.py"
         path.write_text(python_source(checked), encoding="utf-8")
         spec = importlib.util.spec_from_file_location(f"loanstudio_decision_{key[:16]}", path)
         module = importlib.util.module_from_spec(spec)

@@ -8,7 +8,6 @@ that path against a hand-written function and zen-engine).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -21,9 +20,8 @@ from product_specs.sections import FieldType, Outcome
 
 from .targets.python import PythonEmitter, py_number
 
-__all__ = ["python_source", "BISECT_MIN_BINS"]
+__all__ = ["python_source"]
 
-BISECT_MIN_BINS = 0  # every numeric characteristic uses bisect: one C call, whatever the bin count
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _RUNTIME = (Path(__file__).parent / "targets" / "runtime.py").read_text(encoding="utf-8")
 
@@ -501,12 +499,14 @@ class _ModuleBuilder:
 
 
 def _format(source: str) -> str:
-    ruff = shutil.which("ruff") or str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "ruff")
-    if not Path(ruff).exists():
-        return source
-    done = subprocess.run([ruff, "format", "--isolated", "--line-length", "110", "--stdin-filename",
+    """Format with the pinned ruff (a dependency), so the same spec gives the same bytes everywhere."""
+    from ruff.__main__ import find_ruff_bin
+
+    done = subprocess.run([find_ruff_bin(), "format", "--isolated", "--line-length", "110", "--stdin-filename",
                            "decision.py", "-"], input=source, capture_output=True, text=True, check=False)
-    return done.stdout if done.returncode == 0 else source
+    if done.returncode != 0:
+        raise RuntimeError(f"formatting the generated module failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def python_source(checked: CheckedSpec, formatted: bool = True) -> str:

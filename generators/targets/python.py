@@ -7,6 +7,7 @@ no user text reaches the source except as a quoted literal.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from product_specs.rules import Between, Binary, Call, CheckedExpr, InList, IsNull, Literal, Name, Node, Unary
@@ -20,7 +21,10 @@ _HELPER = {"=": "_eq", "!=": "_ne", "<": "_lt", "<=": "_le", ">": "_gt", ">=": "
 
 def py_number(value: Decimal | int | float) -> str:
     """Every number is a double in the decision semantics; emit it as a float literal."""
-    return repr(float(value))
+    number = float(value)
+    if not math.isfinite(number):  # `check` refuses such specs; never emit a bare `inf` name
+        raise ValueError(f"{value} is not a finite number")
+    return repr(number)
 
 
 class PythonEmitter:
