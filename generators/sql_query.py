@@ -18,7 +18,7 @@ from product_specs.sections import FieldType
 
 from .targets.sql import SqlEmitter, column, sql_number
 
-__all__ = ["decision_query", "decision_sql", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
+__all__ = ["decision_query", "decision_sql", "input_problems", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
 
 OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "reasons", "limit", "apr")
 _OWN_NAMES = set(OUTPUT_COLUMNS)  # and every name starting ls_ (the query's working columns)
@@ -278,3 +278,43 @@ def decision_sql(checked: CheckedSpec, dialect: str = "duckdb", source: str = "a
                  keep: Sequence[str] = (), pretty: bool = True) -> str:
     """The decision query rendered for `dialect` (duckdb or spark)."""
     return decision_query(checked, source, keep).sql(dialect=dialect, pretty=pretty)
+
+
+_LARGEST_DOUBLE = 1.7976931348623157e308
+
+
+def input_problems(checked: CheckedSpec) -> list[tuple[str, str, exp.Expression]]:
+    """(field, problem, condition true on a row with that problem) for every check the Python module's
+    `validate` makes: what the decision service refuses, a simulation must not decide either. Free-text
+    fields (names, ID numbers) decide nothing and a simulation does not read them, so they are left out."""
+    if not isinstance(checked, CheckedSpec):
+        raise TypeError("input_problems needs a CheckedSpec: run check_spec() first")
+    out = []
+    for f in checked.spec.fields:
+        if f.type is FieldType.STRING:
+            continue
+        col = column(f.name)
+        present = exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null()))
+        if f.required:
+            out.append((f.name, "required value is missing", exp.Is(this=col.copy(), expression=exp.Null())))
+        if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+            value = exp.TryCast(this=col.copy(), to=exp.DataType.build("DOUBLE"))
+            low = sql_number(f.min) if f.min is not None else sql_number(-_LARGEST_DOUBLE)
+            high = sql_number(f.max) if f.max is not None else sql_number(_LARGEST_DOUBLE)
+            # NaN sorts above every number in DuckDB, so the range test refuses it too
+            bad = exp.or_(exp.Is(this=value.copy(), expression=exp.Null()),
+                          exp.Not(this=exp.Between(this=value.copy(), low=low, high=high)))
+            if f.type is FieldType.INTEGER:
+                bad = exp.or_(bad, exp.NEQ(this=value.copy(), expression=exp.Floor(this=value.copy())))
+            what = "a whole number" if f.type is FieldType.INTEGER else "a number"
+            out.append((f.name, f"not {what} within {f.min}..{f.max}", exp.and_(present, bad)))
+        elif f.type is FieldType.CATEGORY:
+            values = [_s(c) for c in f.categories]
+            text = exp.cast(col.copy(), exp.DataType.Type.VARCHAR)
+            out.append((f.name, "not one of: " + ", ".join(f.categories),
+                        exp.and_(present, exp.Not(this=exp.In(this=text, expressions=values)))))
+        elif f.type is FieldType.BOOLEAN:
+            value = exp.TryCast(this=col.copy(), to=exp.DataType.build("BOOLEAN"))
+            out.append((f.name, "not true or false",
+                        exp.and_(present, exp.Is(this=value, expression=exp.Null()))))
+    return out

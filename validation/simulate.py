@@ -213,6 +213,7 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
     con = decision_connection()
     parts = []
     try:
+        _refuse_invalid_input(con, checked, table, source)
         report("decide", 0, total)
         for start in range(0, max(total, 1), max(chunk_rows, 1)):
             con.register("applicants", table.slice(start, chunk_rows))
@@ -230,6 +231,35 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
         "outcome column(s) missing, figures that need them are not computed: "
         + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
     return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
+
+
+def _refuse_invalid_input(con, checked: CheckedSpec, table: pa.Table, source: str) -> None:
+    """Refuse data the decision service would refuse (missing required values, out-of-range numbers,
+    unknown categories): deciding them would report figures no deployed service could produce."""
+    import duckdb
+    from sqlglot import exp
+
+    from generators.sql_query import input_problems
+
+    problems = input_problems(checked)
+    if not problems:
+        return
+    counts = [exp.alias_(exp.Sum(this=exp.Case(ifs=[exp.If(this=cond, true=exp.Literal.number(1))],
+                                               default=exp.Literal.number(0))), f"p{i}")
+              for i, (_, _, cond) in enumerate(problems)]
+    con.register("ls_check", table)
+    try:
+        row = con.execute(exp.select(*counts).from_("ls_check").sql(dialect="duckdb")).fetchall()[0]
+    except duckdb.Error as err:
+        raise SimulationError(f"{source}: the data cannot be checked: {_first_line(err)}") from None
+    finally:
+        con.unregister("ls_check")
+    found = [(field, problem, int(n)) for (field, problem, _), n in zip(problems, row, strict=True) if n]
+    if found:
+        listed = "; ".join(f"{field}: {n:,} row(s) {problem}" for field, problem, n in found[:8])
+        more = f" (and {len(found) - 8} more)" if len(found) > 8 else ""
+        raise SimulationError(f"{source}: the data holds applicants the decision service refuses: {listed}{more}. "
+                              "Run `loanstudio validate-data` for every problem with examples")
 
 
 def check_outputs(result: SimulationResult) -> dict:

@@ -173,3 +173,51 @@ def test_other_source_columns_do_not_leak_into_the_decision():
     stale = {name: ["stale"] * len(rows) for name in ("decision", "segment", "band", "ls_pre", "ls_matrix")}
     stale.update(score=[1] * len(rows), SCORE=[2] * len(rows), limit=[0.0] * len(rows))
     assert run(checked, frame(checked, rows, **stale)) == clean
+
+
+@pytest.mark.parametrize("path", PRODUCTS)
+def test_sql_input_checks_refuse_what_the_python_module_refuses(path):
+    """A simulation must not decide an applicant the decision service refuses: for applicants broken one
+    field at a time, `input_problems` flags a row exactly when `validate` raises InputError."""
+    from generators.sql_query import input_problems
+
+    checked = load_checked(path)
+    module = decision_module(checked)
+    base = plain_applicant(checked.spec.tests[0].applicant)
+    rows = [dict(base)]
+    for f in checked.spec.fields:
+        if f.type is FieldType.STRING:
+            continue
+        broken = []
+        if f.required:
+            broken.append(None)
+        if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+            broken += [float(f.max) + 1 if f.max is not None else None, float(f.min) - 1 if f.min is not None else None]
+            if f.type is FieldType.INTEGER:
+                broken.append(float(f.min if f.min is not None else 0) + 0.5)
+        if f.type is FieldType.CATEGORY:
+            broken.append("no_such_value")
+        for value in broken:
+            row = dict(base)
+            row[f.name] = value
+            rows.append(row)
+    table = pd.DataFrame({f.name: pd.array([r.get(f.name) for r in rows],
+                                           dtype="Float64" if f.type in (FieldType.INTEGER, FieldType.NUMBER)
+                                           else _DTYPES.get(f.type, "string"))
+                          for f in checked.spec.fields})
+    flags = exp.or_(*[cond for _, _, cond in input_problems(checked)])
+    con = decision_connection()
+    try:
+        con.register("applicants", table)
+        sql = exp.select(exp.alias_(flags, "bad")).from_("applicants").sql(dialect="duckdb")
+        sql_bad = [row[0] for row in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+    assert len(rows) > 10
+    for row, flagged in zip(rows, sql_bad, strict=True):
+        try:
+            module.validate(row)
+            refused = False
+        except module.InputError:
+            refused = True
+        assert bool(flagged) == refused, f"{path.stem}: SQL says {flagged}, Python refused={refused} for {row}"

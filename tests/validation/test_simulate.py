@@ -109,8 +109,28 @@ def test_a_text_value_in_a_number_column_is_reported_not_raised_as_a_traceback(t
     frame = population.to_pandas()
     frame["monthly_income"] = frame["monthly_income"].astype(str)
     frame.loc[3, "monthly_income"] = "lots"
-    with pytest.raises(SimulationError, match="cannot be decided.*lots"):
+    with pytest.raises(SimulationError, match="refuses: monthly_income: 1 row"):
         simulate(tiny, frame)
+
+
+def test_applicants_the_decision_service_refuses_are_not_decided(tiny, population):
+    """Missing required values, numbers out of range or not whole, unknown categories: the service
+    answers with an input error, so the simulation names the problem instead of deciding."""
+    frame = population.to_pandas()
+    numeric = [f for f in tiny.spec.fields if f.type.value in ("integer", "number") and f.max is not None][0]
+    category = [f for f in tiny.spec.fields if f.type.value == "category"][0]
+    frame[numeric.name] = frame[numeric.name].astype("float64")
+    frame.loc[0, numeric.name] = float(numeric.max) + 1
+    frame.loc[1, numeric.name] = None
+    frame[category.name] = frame[category.name].astype("object")
+    frame.loc[2, category.name] = "no_such_category"
+    with pytest.raises(SimulationError) as caught:
+        simulate(tiny, frame)
+    message = str(caught.value)
+    assert f"{numeric.name}: 1 row(s) required value is missing" in message or not numeric.required
+    assert f"{numeric.name}: 1 row(s) not a" in message
+    assert f"{category.name}: 1 row(s) not one of" in message
+    assert "validate-data" in message
 
 
 def test_free_text_fields_need_not_be_in_the_data(tiny, population):
