@@ -210,6 +210,8 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
     table = table.append_column(ROW_COLUMN, pa.array(range(table.num_rows), type=pa.int64()))
     sql = _projected_sql(checked, keep)
     total = table.num_rows
+    if total == 0:
+        raise SimulationError(f"{source}: the data has no applicants")
     con = decision_connection()
     parts = []
     try:

@@ -72,7 +72,10 @@ class PythonEmitter:
         values = "{" + ", ".join(self.emit(v) for v in node.values) + "}"
         operand = self.emit(node.operand)
         if self._nullable(node.operand):
-            return f"{'_not_in' if node.negated else '_in'}({operand}, {values})"
+            # a tuple of constants is folded into one constant; a set argument would be built per call
+            items = [self.emit(v) for v in node.values]
+            constant = "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+            return f"{'_not_in' if node.negated else '_in'}({operand}, {constant})"
         return f"({operand} {'not in' if node.negated else 'in'} {values})"
 
     def _between(self, node: Between) -> str:

@@ -223,3 +223,11 @@ def test_cli_unreadable_duckdb_sources_exit_2(sample_product_path, tmp_path, sou
 def test_cli_missing_spec_exits_2(tmp_path):
     result = runner.invoke(app, ["validate-data", str(tmp_path / "nope.yaml"), "--data", "x.csv"])
     assert result.exit_code == 2
+
+
+def test_data_without_rows_fails(sample_product):
+    """Every expectation holds on no rows; an empty file must still not pass as good data."""
+    empty = pd.DataFrame({f.name: [] for f in sample_product.spec.fields})
+    report = validate_data(sample_product, empty)
+    assert not report.ok
+    assert [f.message for f in report.failures] == ["the data has no rows"]

@@ -144,9 +144,10 @@ def test_only_a_checked_spec_is_simulated(tiny):
         simulate(tiny.spec, TINY_DATA)
 
 
-def test_an_empty_population_gives_an_empty_result(tiny, population):
-    result = simulate(tiny, population.slice(0, 0))
-    assert result.rows == 0
+def test_an_empty_population_is_refused_not_judged(tiny, population):
+    """No applicants would pass every risk-appetite target vacuously: say so instead."""
+    with pytest.raises(SimulationError, match="has no applicants"):
+        simulate(tiny, population.slice(0, 0))
 
 
 def test_a_duckdb_table_can_be_simulated(tiny, population, tmp_path):
