@@ -78,17 +78,17 @@ def _fail(message: str, code: int) -> None:
 
 
 def _run(checked, champion_checked, source, progress, report_path):
-    from validation.compare import compare_results
+    from validation.compare import compare_products
     from validation.metrics import compute_metrics
     from validation.report import write_report
     from validation.simulate import check_outputs, simulate
 
-    result = simulate(checked, source, _stage(progress, "模拟 / simulating"))
     comparison = None
-    if champion_checked is not None:
-        base = simulate(champion_checked, source, _stage(progress, "冠军 / champion"))
-        progress("对比 / comparing", 0, 1)
-        comparison = compare_results(base, result)
+    if champion_checked is None:
+        result = simulate(checked, source, _stage(progress, "模拟 / simulating"))
+    else:  # the same call the designer and the tests make
+        _, result, comparison = compare_products(champion_checked, checked, source,
+                                                 _stage(progress, "冠军/挑战者 / champion & challenger"))
     progress("指标 / figures", 0, 1)
     metrics = compute_metrics(result)
     progress("输出校验 / output checks", 0, 1)
