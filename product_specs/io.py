@@ -110,9 +110,10 @@ def item_path(data, loc: tuple) -> str:
 
 def read_yaml(text: str, source: str = "<text>") -> tuple[dict, LineMap]:
     """Parse YAML text; syntax errors become a SpecFileError with line and column."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+    loader = _Loader(text)
+    try:  # one parse: the node tree gives the line numbers, the same tree gives the data
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -124,6 +125,8 @@ def read_yaml(text: str, source: str = "<text>") -> tuple[dict, LineMap]:
         raise SpecFileError([Finding(Severity.ERROR, "yaml_syntax", source, f"YAML error: {err}")]) from None
     except RecursionError:
         raise SpecFileError([Finding(Severity.ERROR, "yaml_syntax", source, "YAML nested too deeply")]) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise SpecFileError([Finding(Severity.ERROR, "not_a_spec", source,
                                      "the file does not hold a product spec (a YAML mapping)",
