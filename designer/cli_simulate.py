@@ -13,6 +13,7 @@ import typer
 __all__ = ["register", "simulate_command", "print_metrics", "print_comparison"]
 
 from designer.exit_codes import EXIT_UNREADABLE
+from validation.display import figure, money, pct, short, signed_pp
 
 SpecArg = Annotated[Path, typer.Argument(help="Product spec YAML file.", show_default=False)]
 _DIFF_ROWS_PRINTED = 20
@@ -160,20 +161,6 @@ def _console():
     return console
 
 
-def _pct(value, digits: int = 2) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def _value(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    return {"count": lambda v: f"{v:,}", "money": _money, "ratio": lambda v: f"{v:.2f}x"}.get(unit, _pct)(value)
-
-
 def _verdict(passed):
     from rich.text import Text
 
@@ -207,12 +194,12 @@ def print_metrics(console, m) -> None:
                   f"simulated in {m.simulate_seconds:.2f} s", markup=False)
     t = _table("核心指标 / Key figures (risk appetite)", "figure", "actual", "target", "result")
     for f in m.figures:
-        target = "; ".join(f"{x.op} {_value(x.target, f.unit)}" for x in f.targets) or "—"
-        _add(t, f"{f.label_zh} / {f.label_en}", _value(f.value, f.unit), target, _verdict(f.passed))
+        target = "; ".join(f"{x.op} {figure(x.target, f.unit)}" for x in f.targets) or "—"
+        _add(t, f"{f.label_zh} / {f.label_en}", figure(f.value, f.unit), target, _verdict(f.passed))
     console.print(t)
     t = _table("决策漏斗 / Decision funnel", "step", "applicants", "share")
     for s in m.funnel:
-        _add(t, f"{s.label_zh} / {s.label_en}", f"{s.count:,}", _pct(s.rate, 1))
+        _add(t, f"{s.label_zh} / {s.label_en}", f"{s.count:,}", pct(s.rate, 1))
     console.print(t)
     for title, rows in (("客群 / By segment", m.by_segment), ("渠道 / By channel", m.by_channel),
                         ("评分档 / By band", m.by_band)):
@@ -221,29 +208,29 @@ def print_metrics(console, m) -> None:
                    "decline", "bad rate", "bad rate approved", "avg score")
         for r in rows:
             lowest = ["—" if r.min_score is None else str(r.min_score)] if band else []
-            _add(t, f"{r.key} {r.label_zh} / {r.label_en}", *lowest, f"{r.applicants:,}", _pct(r.share, 1),
-                 _pct(r.approval_rate, 1), _pct(r.refer_rate, 1), _pct(r.decline_rate, 1), _pct(r.bad_rate),
-                 _pct(r.bad_rate_approved), "—" if r.average_score is None else f"{r.average_score:.1f}")
+            _add(t, f"{r.key} {r.label_zh} / {r.label_en}", *lowest, f"{r.applicants:,}", pct(r.share, 1),
+                 pct(r.approval_rate, 1), pct(r.refer_rate, 1), pct(r.decline_rate, 1), pct(r.bad_rate),
+                 pct(r.bad_rate_approved), "—" if r.average_score is None else f"{r.average_score:.1f}")
         console.print(t)
     t = _table("规则命中与瀑布 / Rule hits and waterfall", "code", "rule", "action", "hits", "hit rate", "first hits",
                "unique hits", "remaining", "bad rate of hits", left=3)
     for r in m.rules:
-        _add(t, r.code, f"{r.name_zh} / {r.name_en}", r.action, f"{r.hits:,}", _pct(r.hit_rate), f"{r.first_hits:,}",
-             f"{r.unique_hits:,}", f"{r.remaining:,}", _pct(r.bad_rate_hit))
+        _add(t, r.code, f"{r.name_zh} / {r.name_en}", r.action, f"{r.hits:,}", pct(r.hit_rate), f"{r.first_hits:,}",
+             f"{r.unique_hits:,}", f"{r.remaining:,}", pct(r.bad_rate_hit))
     console.print(t)
     t = _table("评分分布 / Score distribution", "score", "approve", "refer", "decline", "bad rate")
     for b in m.score_histogram:
-        _add(t, f"{b.lower:g}-{b.upper:g}", f"{b.approve:,}", f"{b.refer:,}", f"{b.decline:,}", _pct(b.bad_rate))
+        _add(t, f"{b.lower:g}-{b.upper:g}", f"{b.approve:,}", f"{b.refer:,}", f"{b.decline:,}", pct(b.bad_rate))
     console.print(t)
     el = m.expected_loss
     t = _table(f"预期损失 / Expected loss (PD x LGD x EAD; EAD = {el.basis.replace('_', ' ')})", "population",
                "EL rate")
-    for name, value in (("approved", _pct(el.approved_rate, 3)), ("referred", _pct(el.referred_rate, 3)),
-                        ("declined", _pct(el.declined_rate, 3)), ("all", _pct(el.overall_rate, 3)),
-                        ("declined / approved", _value(el.declined_to_approved, "ratio")),
-                        ("approved EL on limits", _money(el.approved_el_on_limits)),
-                        ("approved EL rate on limits", _pct(el.approved_rate_on_limits, 3)),
-                        ("mean LGD of bad applicants", _pct(el.mean_lgd, 1))):
+    for name, value in (("approved", pct(el.approved_rate, 3)), ("referred", pct(el.referred_rate, 3)),
+                        ("declined", pct(el.declined_rate, 3)), ("all", pct(el.overall_rate, 3)),
+                        ("declined / approved", figure(el.declined_to_approved, "ratio")),
+                        ("approved EL on limits", money(el.approved_el_on_limits)),
+                        ("approved EL rate on limits", pct(el.approved_rate_on_limits, 3)),
+                        ("mean LGD of bad applicants", pct(el.mean_lgd, 1))):
         _add(t, name, value)
     console.print(t)
     _print_distributions(console, m)
@@ -252,14 +239,14 @@ def print_metrics(console, m) -> None:
 
 
 def _print_distributions(console, m) -> None:
-    t = _table(f"额度与利率 / Limits and APR of approved (volume lent {_money(m.value('volume_lent'))})", "value",
+    t = _table(f"额度与利率 / Limits and APR of approved (volume lent {money(m.value('volume_lent'))})", "value",
                "count", "mean", "min", "p5", "p25", "p50", "p75", "p95", "max")
-    for name, d, fmt in (("limit", m.limit, _money), ("APR", m.apr, _pct)):
+    for name, d, fmt in (("limit", m.limit, money), ("APR", m.apr, pct)):
         q = d.quantiles
         _add(t, name, f"{d.count:,}", fmt(d.mean), fmt(d.min), fmt(q["p05"]), fmt(q["p25"]), fmt(q["p50"]),
              fmt(q["p75"]), fmt(q["p95"]), fmt(d.max))
     console.print(t)
-    for name, d, fmt in (("额度分布 / Limit histogram", m.limit, _money), ("利率分布 / APR histogram", m.apr, _pct)):
+    for name, d, fmt in (("额度分布 / Limit histogram", m.limit, money), ("利率分布 / APR histogram", m.apr, pct)):
         t = _table(name, "from", "to", "approved", "")
         t.columns[-1].justify = "left"
         top = max((b.count for b in d.histogram), default=0)
@@ -273,15 +260,15 @@ def print_comparison(console, c) -> None:
     t = _table("冠军 / 挑战者 / Champion vs challenger", "", "champion", "challenger", "change")
     _add(t, "product", f"{c.champion['product_id']} {c.champion['version']} ({c.champion['spec_hash'][:12]})",
          f"{c.challenger['product_id']} {c.challenger['version']} ({c.challenger['spec_hash'][:12]})", "")
-    _add(t, "approval rate", _pct(c.champion_approval_rate), _pct(c.challenger_approval_rate),
-         _signed(c.approval_rate_change))
-    _add(t, "bad rate among approved", _pct(c.champion_bad_rate_approved), _pct(c.challenger_bad_rate_approved),
-         _signed(c.bad_rate_approved_change))
+    _add(t, "approval rate", pct(c.champion_approval_rate), pct(c.challenger_approval_rate),
+         signed_pp(c.approval_rate_change))
+    _add(t, "bad rate among approved", pct(c.champion_bad_rate_approved), pct(c.challenger_bad_rate_approved),
+         signed_pp(c.bad_rate_approved_change))
     console.print(t)
     t = _table("换入 / 换出 / Swap sets", "set", "applicants", "of which referred", "share", "bad rate", "limits")
     for s, name in ((c.swap_in, "swap-in (champion declines or refers, challenger approves)"),
                     (c.swap_out, "swap-out (champion approves, challenger declines or refers)")):
-        _add(t, name, f"{s.count:,}", f"{s.referred:,}", _pct(s.share), _pct(s.bad_rate), _money(s.volume))
+        _add(t, name, f"{s.count:,}", f"{s.referred:,}", pct(s.share), pct(s.bad_rate), money(s.volume))
     console.print(t)
     t = _table("决策迁移 / Decision transitions (rows: champion, columns: challenger)", "champion", "approve",
                "refer", "decline")
@@ -291,7 +278,7 @@ def print_comparison(console, c) -> None:
     console.print(t)
     t = _table("策略差异 / What changed in the spec", "category", "path", "change", "before", "after", left=5)
     for s in c.spec_changes:
-        _add(t, s.category, s.path, s.kind, _short(s.before), _short(s.after))
+        _add(t, s.category, s.path, s.kind, short(s.before, 60), short(s.after, 60))
     console.print(t if c.spec_changes else "策略差异 / What changed in the spec: nothing", markup=False)
     console.print(f"结果差异 / Outcome differences: {c.diff_total:,} applicants change decision, limit or APR "
                   f"(decision {c.changed_decision:,}, limit {c.changed_limit:,}, APR {c.changed_apr:,})", markup=False)
@@ -300,25 +287,14 @@ def print_comparison(console, c) -> None:
     for r in c.diff_rows[:_DIFF_ROWS_PRINTED]:
         _add(t, str(r.row), r.applicant_id or "", ",".join(r.changes),
              f"{r.champion_decision} -> {r.challenger_decision}",
-             f"{_money(r.champion_limit)} -> {_money(r.challenger_limit)}",
-             f"{_pct(r.champion_apr)} -> {_pct(r.challenger_apr)}",
+             f"{money(r.champion_limit)} -> {money(r.challenger_limit)}",
+             f"{pct(r.champion_apr)} -> {pct(r.challenger_apr)}",
              f"{' '.join(r.champion_reasons) or '-'} -> {' '.join(r.challenger_reasons) or '-'}",
              "—" if r.bad is None else str(r.bad))
     if c.diff_rows:
         console.print(t)
     for note in c.notes:
         console.print(f"note: {note}", markup=False)
-
-
-def _signed(value) -> str:
-    return "—" if value is None else f"{value * 100:+.2f} pp"
-
-
-def _short(value) -> str:
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _print_checks(console, checks: dict) -> None:

@@ -13,7 +13,7 @@ from enum import Enum
 
 from product_specs import CheckedSpec, ProductSpec
 
-from .metrics import _Queries
+from .metrics import _Queries, as_float
 from .pii import mask, pii_fields
 from .simulate import Progress, SimulationResult, simulate
 
@@ -172,10 +172,6 @@ LIMIT $max_rows
 _DECISIONS = ("approve", "refer", "decline")
 
 
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
 def _change(a, b) -> float | None:
     return None if a is None or b is None else float(b) - float(a)
 
@@ -218,9 +214,9 @@ def compare_results(champion: SimulationResult, challenger: SimulationResult,
         notes.append("the data has no outcome columns: bad rates are not computed")
     return Comparison(
         champion=_identity(champion.checked), challenger=_identity(challenger.checked), applicants=n,
-        champion_approval_rate=_float(s["champion_approval"]), challenger_approval_rate=_float(s["challenger_approval"]),
+        champion_approval_rate=as_float(s["champion_approval"]), challenger_approval_rate=as_float(s["challenger_approval"]),
         approval_rate_change=_change(s["champion_approval"], s["challenger_approval"]),
-        champion_bad_rate_approved=_float(s["champion_bad"]), challenger_bad_rate_approved=_float(s["challenger_bad"]),
+        champion_bad_rate_approved=as_float(s["champion_bad"]), challenger_bad_rate_approved=as_float(s["challenger_bad"]),
         bad_rate_approved_change=_change(s["champion_bad"], s["challenger_bad"]),
         swap_in=_swap(s, "swap_in", n), swap_out=_swap(s, "swap_out", n),
         transitions=transitions, changed_decision=s["changed_decision"], changed_limit=s["changed_limit"],
@@ -229,13 +225,13 @@ def compare_results(champion: SimulationResult, challenger: SimulationResult,
 
 
 def _swap(s: dict, name: str, n: int) -> SwapSet:
-    return SwapSet(name, s[name], s[f"{name}_referred"], s[name] / n if n else None, _float(s[f"{name}_bad"]),
+    return SwapSet(name, s[name], s[f"{name}_referred"], s[name] / n if n else None, as_float(s[f"{name}_bad"]),
                    float(s[f"{name}_volume"]))
 
 
 def _transitions(rows: list[dict]) -> list[Transition]:
     found = {(r["champion"], r["challenger"]): r for r in rows}
-    return [Transition(a, b, found.get((a, b), {}).get("count", 0), _float(found.get((a, b), {}).get("bad_rate")))
+    return [Transition(a, b, found.get((a, b), {}).get("count", 0), as_float(found.get((a, b), {}).get("bad_rate")))
             for a in _DECISIONS for b in _DECISIONS]
 
 
@@ -248,8 +244,8 @@ def _diff_row(r: dict, masked: bool) -> DiffRow:
         champion_segment=r["champion_segment"], challenger_segment=r["challenger_segment"],
         champion_band=r["champion_band"], challenger_band=r["challenger_band"],
         champion_score=r["champion_score"], challenger_score=r["challenger_score"],
-        champion_limit=_float(r["champion_limit"]), challenger_limit=_float(r["challenger_limit"]),
-        champion_apr=_float(r["champion_apr"]), challenger_apr=_float(r["challenger_apr"]),
+        champion_limit=as_float(r["champion_limit"]), challenger_limit=as_float(r["challenger_limit"]),
+        champion_apr=as_float(r["champion_apr"]), challenger_apr=as_float(r["challenger_apr"]),
         champion_reasons=list(r["champion_reasons"] or []), challenger_reasons=list(r["challenger_reasons"] or []),
         bad=r["bad"])
 

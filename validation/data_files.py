@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DataFileError", "read_data", "describe_source"]
+__all__ = ["DataFileError", "read_data", "describe_source", "first_line"]
 
 _TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?\Z")
 
@@ -50,7 +50,7 @@ def read_data(source, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     except DataFileError:
         raise
     except Exception as err:  # noqa: BLE001 - every reader failure means the same to a user: unreadable
-        raise DataFileError(f"{text}: cannot be read ({type(err).__name__}: {_first_line(err)})") from None
+        raise DataFileError(f"{text}: cannot be read ({type(err).__name__}: {first_line(err)})") from None
 
 
 def _read_duckdb(text: str) -> pd.DataFrame:
@@ -71,6 +71,7 @@ def _read_duckdb(text: str) -> pd.DataFrame:
         con.close()
 
 
-def _first_line(err: Exception) -> str:
+def first_line(err: Exception) -> str:
+    """The first line of an error's message (engines print pages), at most 200 characters."""
     lines = str(err).strip().splitlines()
-    return lines[0][:200] if lines else ""
+    return lines[0][:200] if lines else type(err).__name__

@@ -419,7 +419,8 @@ def _ratio(a, b) -> float | None:
     return float(a) / float(b)
 
 
-def _float(value) -> float | None:
+def as_float(value) -> float | None:
+    """A SQL number (Decimal, int, float or NULL) as a float or None."""
     return None if value is None else float(value)
 
 
@@ -484,15 +485,15 @@ class _Builder:
             "refer_rate": _ratio(overall["refer"], n),
             "decline_rate": _ratio(overall["decline"], n),
             "automation_rate": _ratio(n - overall["refer"], n),
-            "bad_rate_approved": _float(overall["bad_rate_approved"]),
-            "bad_rate_overall": _float(overall["bad_rate"]),
+            "bad_rate_approved": as_float(overall["bad_rate_approved"]),
+            "bad_rate_overall": as_float(overall["bad_rate"]),
             "expected_loss_rate_approved": el.approved_rate_on_limits,
             "el_rate_approved_requested": el.approved_rate,
             "el_rate_declined_requested": el.declined_rate,
             "declined_to_approved_loss_ratio": el.declined_to_approved,
             "volume_lent": float(overall["volume"]),
-            "average_limit": _float(overall["average_limit"]),
-            "average_apr": _float(overall["average_apr"]),
+            "average_limit": as_float(overall["average_limit"]),
+            "average_apr": as_float(overall["average_apr"]),
         }
         figures = {k: Figure(k, *FIGURE_LABELS[k], v, _FIGURE_UNITS.get(k, "rate")) for k, v in values.items()}
         appetite = self.spec.risk_appetite
@@ -529,9 +530,9 @@ class _Builder:
                     key=str(key), label_zh=zh, label_en=en, applicants=a, approve=row["approve"],
                     refer=row["refer"], decline=row["decline"], approval_rate=_ratio(row["approve"], a),
                     refer_rate=_ratio(row["refer"], a), decline_rate=_ratio(row["decline"], a),
-                    share=_ratio(a, self.n), bad_rate=_float(row.get("bad_rate")),
-                    bad_rate_approved=_float(row.get("bad_rate_approved")),
-                    average_score=_float(row.get("average_score")),
+                    share=_ratio(a, self.n), bad_rate=as_float(row.get("bad_rate")),
+                    bad_rate_approved=as_float(row.get("bad_rate_approved")),
+                    average_score=as_float(row.get("average_score")),
                     min_score=mins.get(key) if dimension == "band" else None))
             out[dimension] = rows
         return out
@@ -553,7 +554,7 @@ class _Builder:
             out.append(RuleRow(info.code, info.action, info.kind, info.name_zh, info.name_en,
                                hits=row.get("hits", 0), hit_rate=_ratio(row.get("hits", 0), self.n),
                                first_hits=first, unique_hits=row.get("unique_hits", 0), remaining=remaining,
-                               bad_rate_hit=_float(row.get("bad_rate_hit"))))
+                               bad_rate_hit=as_float(row.get("bad_rate_hit"))))
         return out
 
     def _funnel(self) -> list[FunnelStep]:
@@ -575,7 +576,7 @@ class _Builder:
         width = nice_width(overall["min_score"], overall["max_score"], 30, 5)
         rows = self.q.rows(_SCORE_BINS, {"width": width})
         return [ScoreBin(float(r["lower"]), float(r["lower"]) + width, r["approve"], r["refer"], r["decline"],
-                         _float(r["bad_rate"])) for r in rows]
+                         as_float(r["bad_rate"])) for r in rows]
 
     def _expected_loss(self) -> ExpectedLoss:
         basis = "requested_amount" if self.spec.limits.requested_field else "per_applicant"
@@ -591,9 +592,9 @@ class _Builder:
             basis=basis, approved_rate=rate("approve"), referred_rate=rate("refer"), declined_rate=rate("decline"),
             overall_rate=_ratio(total.get("el"), total.get("ead")),
             declined_to_approved=_ratio(rate("decline"), rate("approve")),
-            approved_el_on_limits=_float(approved.get("el_limit")),
+            approved_el_on_limits=as_float(approved.get("el_limit")),
             approved_rate_on_limits=_ratio(approved.get("el_limit"), approved.get("ead_limit")),
-            mean_lgd=_float(total.get("mean_lgd")))
+            mean_lgd=as_float(total.get("mean_lgd")))
 
     def _distribution(self, column: str, minimum_width: float) -> Distribution:
         stats = self.q.one(_DISTRIBUTION.format(column=column), {"quantiles": list(_QUANTILES)})
@@ -604,5 +605,5 @@ class _Builder:
             width = nice_width(stats["min"], stats["max"], 20, minimum_width)
             histogram = [HistogramBin(float(r["lower"]), float(r["lower"]) + width, r["count"])
                          for r in self.q.rows(_HISTOGRAM.format(column=column), {"width": width})]
-        return Distribution(stats["count"], _float(stats["mean"]), _float(stats["min"]), _float(stats["max"]),
-                            {k: _float(v) for k, v in quantiles.items()}, histogram)
+        return Distribution(stats["count"], as_float(stats["mean"]), as_float(stats["min"]), as_float(stats["max"]),
+                            {k: as_float(v) for k, v in quantiles.items()}, histogram)

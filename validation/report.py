@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .compare import Comparison
+from .display import figure, money, pct, short, signed_pp
 from .metrics import Distribution, Figure, GroupRow, Metrics
 
 __all__ = ["render_report", "write_report", "CheckLine", "CHART_IDS"]
@@ -43,28 +44,8 @@ def _e(text) -> str:
     return html.escape("" if text is None else str(text))
 
 
-def _pct(value, digits: int = 2) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
 def _num(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def _fmt(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "count":
-        return f"{value:,}"
-    if unit == "money":
-        return _money(value)
-    if unit == "ratio":
-        return f"{value:.2f}×"
-    return _pct(value)
 
 
 def _bi(zh: str, en: str) -> str:
@@ -99,7 +80,7 @@ def _funnel_chart(m: Metrics):
     import altair as alt
 
     data = [{"step": f"{s.label_zh} / {s.label_en}", "order": i, "count": s.count,
-             "label": f"{s.count:,} ({_pct(s.rate, 1)})"} for i, s in enumerate(m.funnel)]
+             "label": f"{s.count:,} ({pct(s.rate, 1)})"} for i, s in enumerate(m.funnel)]
     base = alt.Chart(alt.Data(values=data)).encode(
         y=alt.Y("step:N", sort=[d["step"] for d in data], title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("count:Q", title="申请人数 / Applicants"))
@@ -211,8 +192,8 @@ def _embed(chart_id: str, chart) -> str:
 def _figures_table(m: Metrics) -> str:
     rows = []
     for f in m.figures:
-        target = "; ".join(f"{t.op} {_fmt(t.target, f.unit)}" for t in f.targets) or "—"
-        rows.append((_bi(f.label_zh, f.label_en), _fmt(f.value, f.unit), _e(target), _verdict(f.passed)))
+        target = "; ".join(f"{t.op} {figure(t.target, f.unit)}" for t in f.targets) or "—"
+        rows.append((_bi(f.label_zh, f.label_en), figure(f.value, f.unit), _e(target), _verdict(f.passed)))
     return _table([_bi("指标", "Figure"), _bi("实际", "Actual"), _bi("目标", "Target"), _bi("结果", "Result")],
                   rows, "figures", row_classes=[_row_class(f) for f in m.figures])
 
@@ -229,9 +210,9 @@ def _group_table(rows: list[GroupRow], band: bool = False) -> str:
         headers.insert(1, _bi("最低分", "Min score"))
     body = []
     for r in rows:
-        cells = [f"<b>{_e(r.key)}</b> {_e(r.label_zh)} / {_e(r.label_en)}", f"{r.applicants:,}", _pct(r.share, 1),
-                 _pct(r.approval_rate, 1), _pct(r.refer_rate, 1), _pct(r.decline_rate, 1), _pct(r.bad_rate),
-                 _pct(r.bad_rate_approved), _num(r.average_score)]
+        cells = [f"<b>{_e(r.key)}</b> {_e(r.label_zh)} / {_e(r.label_en)}", f"{r.applicants:,}", pct(r.share, 1),
+                 pct(r.approval_rate, 1), pct(r.refer_rate, 1), pct(r.decline_rate, 1), pct(r.bad_rate),
+                 pct(r.bad_rate_approved), _num(r.average_score)]
         if band:
             cells.insert(1, "—" if r.min_score is None else str(r.min_score))
         body.append(cells)
@@ -241,8 +222,8 @@ def _group_table(rows: list[GroupRow], band: bool = False) -> str:
 def _rules_table(m: Metrics) -> str:
     kinds = {"decline": "拒绝 decline", "refer": "转人工 refer"}
     body = [(f"<b>{_e(r.code)}</b>", f"{_e(r.name_zh)} / {_e(r.name_en)}", _e(kinds.get(r.action, r.action)),
-             _e(r.kind), f"{r.hits:,}", _pct(r.hit_rate), f"{r.first_hits:,}", f"{r.unique_hits:,}",
-             f"{r.remaining:,}", _pct(r.bad_rate_hit)) for r in m.rules]
+             _e(r.kind), f"{r.hits:,}", pct(r.hit_rate), f"{r.first_hits:,}", f"{r.unique_hits:,}",
+             f"{r.remaining:,}", pct(r.bad_rate_hit)) for r in m.rules]
     return _table([_bi("代码", "Code"), _bi("规则", "Rule"), _bi("动作", "Action"), _bi("类别", "Kind"),
                    _bi("命中数", "Hits"), _bi("命中率", "Hit rate"), _bi("首次命中", "First hits"),
                    _bi("唯一命中", "Unique hits"), _bi("剩余", "Remaining"), _bi("命中坏账率", "Bad rate of hits")],
@@ -253,13 +234,13 @@ def _el_table(m: Metrics) -> str:
     el = m.expected_loss
     basis = ("申请金额 / requested amount" if el.basis == "requested_amount"
              else "每位申请人 / per applicant (PD × LGD)")
-    rows = [(_bi("通过", "Approved"), _pct(el.approved_rate, 3)), (_bi("转人工", "Referred"), _pct(el.referred_rate, 3)),
-            (_bi("拒绝", "Declined"), _pct(el.declined_rate, 3)), (_bi("全体", "All"), _pct(el.overall_rate, 3)),
+    rows = [(_bi("通过", "Approved"), pct(el.approved_rate, 3)), (_bi("转人工", "Referred"), pct(el.referred_rate, 3)),
+            (_bi("拒绝", "Declined"), pct(el.declined_rate, 3)), (_bi("全体", "All"), pct(el.overall_rate, 3)),
             (_bi("拒绝/通过倍数", "Declined / approved"),
              "—" if el.declined_to_approved is None else f"{el.declined_to_approved:.2f}×"),
-            (_bi("通过客户预期损失（按授信额度）", "Approved EL on limits"), _money(el.approved_el_on_limits)),
-            (_bi("通过客户预期损失率（按授信额度）", "Approved EL rate on limits"), _pct(el.approved_rate_on_limits, 3)),
-            (_bi("平均违约损失率", "Mean LGD of bad applicants"), _pct(el.mean_lgd, 1))]
+            (_bi("通过客户预期损失（按授信额度）", "Approved EL on limits"), money(el.approved_el_on_limits)),
+            (_bi("通过客户预期损失率（按授信额度）", "Approved EL rate on limits"), pct(el.approved_rate_on_limits, 3)),
+            (_bi("平均违约损失率", "Mean LGD of bad applicants"), pct(el.mean_lgd, 1))]
     return (f"<p>EL = PD × LGD × EAD; EAD: {_e(basis)}.</p>"
             + _table([_bi("人群", "Population"), _bi("预期损失率", "EL rate")], rows, "el"))
 
@@ -271,7 +252,7 @@ def _distribution_table(m: Metrics) -> str:
                 fmt(q.get("p75")), fmt(q.get("p95")), fmt(d.max))
 
     return _table([_bi("指标", "Value"), "N", _bi("均值", "Mean"), "min", "p5", "p25", "p50", "p75", "p95", "max"],
-                  [row(_bi("授信额度", "Limit"), m.limit, _money), row(_bi("年化利率", "APR"), m.apr, _pct)], "dist")
+                  [row(_bi("授信额度", "Limit"), m.limit, money), row(_bi("年化利率", "APR"), m.apr, pct)], "dist")
 
 
 def _comparison_section(c: Comparison) -> str:
@@ -281,20 +262,20 @@ def _comparison_section(c: Comparison) -> str:
         [(_bi("产品", "Product"), _e(f"{c.champion['product_id']} {c.champion['version']} "
                                      f"({c.champion['spec_hash'][:12]})"),
           _e(f"{c.challenger['product_id']} {c.challenger['version']} ({c.challenger['spec_hash'][:12]})"), ""),
-         (_bi("通过率", "Approval rate"), _pct(c.champion_approval_rate), _pct(c.challenger_approval_rate),
-          _signed_pct(c.approval_rate_change)),
-         (_bi("通过客户坏账率", "Bad rate among approved"), _pct(c.champion_bad_rate_approved),
-          _pct(c.challenger_bad_rate_approved), _signed_pct(c.bad_rate_approved_change))], "compare"))
+         (_bi("通过率", "Approval rate"), pct(c.champion_approval_rate), pct(c.challenger_approval_rate),
+          signed_pp(c.approval_rate_change)),
+         (_bi("通过客户坏账率", "Bad rate among approved"), pct(c.champion_bad_rate_approved),
+          pct(c.challenger_bad_rate_approved), signed_pp(c.bad_rate_approved_change))], "compare"))
     parts.append(f"<h3>{_bi('换入 / 换出', 'Swap-in / swap-out')}</h3>")
     parts.append(_table(
         [_bi("集合", "Set"), _bi("人数", "Applicants"), _bi("其中转人工", "of which referred"), _bi("占比", "Share"),
          _bi("坏账率", "Bad rate"), _bi("额度", "Limits")],
         [(_bi("换入（冠军未通过、挑战者通过）", "Swap-in (champion declines or refers, challenger approves)"),
-          f"{c.swap_in.count:,}", f"{c.swap_in.referred:,}", _pct(c.swap_in.share), _pct(c.swap_in.bad_rate),
-          _money(c.swap_in.volume)),
+          f"{c.swap_in.count:,}", f"{c.swap_in.referred:,}", pct(c.swap_in.share), pct(c.swap_in.bad_rate),
+          money(c.swap_in.volume)),
          (_bi("换出（冠军通过、挑战者未通过）", "Swap-out (champion approves, challenger declines or refers)"),
-          f"{c.swap_out.count:,}", f"{c.swap_out.referred:,}", _pct(c.swap_out.share), _pct(c.swap_out.bad_rate),
-          _money(c.swap_out.volume))], "swaps"))
+          f"{c.swap_out.count:,}", f"{c.swap_out.referred:,}", pct(c.swap_out.share), pct(c.swap_out.bad_rate),
+          money(c.swap_out.volume))], "swaps"))
     parts.append(_embed("transitions", _transition_chart(c)))
     parts.append(f"<h3>{_bi('策略差异', 'What changed in the spec')}</h3>")
     if c.spec_changes:
@@ -317,7 +298,7 @@ def _comparison_section(c: Comparison) -> str:
     body = [(str(r.row), _e(r.applicant_id or ""), _e(", ".join(r.changes)),
              _e(r.champion_decision), _e(r.challenger_decision), _e(f"{r.champion_segment}/{r.champion_band}"),
              _e(f"{r.challenger_segment}/{r.challenger_band}"), str(r.champion_score), str(r.challenger_score),
-             _money(r.champion_limit), _money(r.challenger_limit), _pct(r.champion_apr), _pct(r.challenger_apr),
+             money(r.champion_limit), money(r.challenger_limit), pct(r.champion_apr), pct(r.challenger_apr),
              _e(" ".join(r.champion_reasons)), _e(" ".join(r.challenger_reasons)),
              "—" if r.bad is None else str(r.bad)) for r in shown]
     parts.append(_table(
@@ -332,15 +313,8 @@ def _comparison_section(c: Comparison) -> str:
     return "\n".join(parts)
 
 
-def _signed_pct(value) -> str:
-    return "—" if value is None else f"{value * 100:+.2f} pp"
-
-
 def _short(value) -> str:
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return _e(text if len(text) <= 160 else text[:157] + "…")
+    return _e(short(value, 160))
 
 
 def _checks_section(checks: Sequence[CheckLine]) -> str:
@@ -442,7 +416,7 @@ def render_report(metrics: Metrics, comparison: Comparison | None = None, checks
         _embed("score_distribution", _score_chart(m)), _embed("band_bad_rate", _band_chart(m)),
         f"<h2>{_bi('预期损失', 'Expected loss')}</h2>", _el_table(m),
         f"<h2>{_bi('额度与利率分布（通过客户）', 'Limit and APR distributions (approved)')}</h2>",
-        f"<p>{_bi('授信总额', 'Volume lent')}: <b>{_money(m.value('volume_lent'))}</b></p>",
+        f"<p>{_bi('授信总额', 'Volume lent')}: <b>{money(m.value('volume_lent'))}</b></p>",
         _distribution_table(m),
         _embed("limit_distribution", _histogram_chart(m.limit, "授信额度分布 / Limit distribution",
                                                       "额度 / Limit", ",.0f")),

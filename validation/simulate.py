@@ -18,7 +18,7 @@ from generators.sql_query import OUTPUT_COLUMNS
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
 
-from .data_files import DataFileError, read_data
+from .data_files import DataFileError, first_line, read_data
 
 __all__ = ["simulate", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
@@ -76,7 +76,7 @@ def read_applicants(data, columns: Sequence[str] | None = None, text_columns: Se
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowException, ValueError, TypeError) as err:
-            raise SimulationError(f"the data cannot be converted: {_first_line(err)}") from None
+            raise SimulationError(f"the data cannot be converted: {first_line(err)}") from None
     if columns is not None:
         table = table.select([c for c in table.column_names if c in set(columns)])
     return table
@@ -106,7 +106,7 @@ def _read_file(path: Path, columns: Sequence[str] | None, text_columns: Sequence
         return file.read(columns=[c for c in names if c in set(columns)] if columns is not None else None)
     except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError) as err:
         kind = "CSV" if csv else "Parquet"
-        raise SimulationError(f"{path}: cannot be read as {kind}: {_first_line(err)}") from None
+        raise SimulationError(f"{path}: cannot be read as {kind}: {first_line(err)}") from None
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -114,11 +114,6 @@ def _csv_header(path: Path) -> list[str]:
 
     with path.open(encoding="utf-8-sig", newline="") as file:
         return next(csv.reader(file), [])
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
 
 
 def _input_columns(checked: CheckedSpec) -> tuple[list[str], list[str]]:
@@ -222,7 +217,7 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
             try:
                 parts.append(con.sql(sql).to_arrow_table())
             except duckdb.Error as err:
-                raise SimulationError(f"{source}: the data cannot be decided: {_first_line(err)}") from None
+                raise SimulationError(f"{source}: the data cannot be decided: {first_line(err)}") from None
             finally:
                 con.unregister("applicants")
             report("decide", min(start + chunk_rows, total), total)
@@ -253,7 +248,7 @@ def _refuse_invalid_input(con, checked: CheckedSpec, table: pa.Table, source: st
     try:
         row = con.execute(exp.select(*counts).from_("ls_check").sql(dialect="duckdb")).fetchall()[0]
     except duckdb.Error as err:
-        raise SimulationError(f"{source}: the data cannot be checked: {_first_line(err)}") from None
+        raise SimulationError(f"{source}: the data cannot be checked: {first_line(err)}") from None
     finally:
         con.unregister("ls_check")
     found = [(field, problem, int(n)) for (field, problem, _), n in zip(problems, row, strict=True) if n]
