@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/simulate_bench.py [--rows 1000000] [--runs 3] [--product tax_sme_loan | --all]
 
-For each product: writes a synthetic population of `--rows` applicants with validation.sample_data
+For each product: writes a synthetic population of `--rows` applicants with validation.data.sample_data
 (cached in bench/data/, git-ignored), then times `simulate` (Parquet -> DuckDB decision query -> Arrow)
 and `compute_metrics` (every figure, in DuckDB SQL) `--runs` times after one warm-up run, and once each
 a champion/challenger comparison (the product against itself with one cut-off raised: two simulations
@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 from product_specs import check_spec, load_checked  # noqa: E402
 from product_specs.catalog import catalog_path, catalog_paths  # noqa: E402
 from validation import sample_data  # noqa: E402
-from validation.compare import compare_products  # noqa: E402
-from validation.metrics import compute_metrics  # noqa: E402
-from validation.report import write_report  # noqa: E402
-from validation.simulate import simulate  # noqa: E402
+from validation.analysis.compare import compare_products  # noqa: E402
+from validation.analysis.metrics import compute_metrics  # noqa: E402
+from validation.analysis.report import write_report  # noqa: E402
+from validation.analysis.simulate import simulate  # noqa: E402
 
 DATA = HERE / "data"
 RESULTS = HERE / "results"

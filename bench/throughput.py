@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlglot import exp
 
 from generators.decision import decision_module
-from generators.sql_query import decision_sql
+from generators.sql.query import decision_sql
 from product_specs import load_checked
 
 AGGREGATE = """SELECT decision, segment, band, count(*) AS n, sum(score) AS score, sum("limit") AS limit_total,

@@ -13,10 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
+from generators.python.module import python_source
+from generators.sql.query import decision_sql
 from product_specs import CheckedSpec
-
-from .python_module import python_source
-from .sql_query import decision_sql
 
 __all__ = ["decision_module", "ExampleResult", "run_example_tests", "compare_expectation", "sql_decide_rows",
            "decision_connection", "plain_applicant"]

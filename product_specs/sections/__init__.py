@@ -4,6 +4,7 @@ from .admission import AdmissionRule, RuleAction, RuleCategory
 from .channels import Channel, ChannelKind
 from .common import Code, Ident, SpecModel, Text
 from .decision import Band, Decision, Outcome, ReviewTrigger
+from .examples import ExampleTest, Expectation
 from .fields import Derived, Field, FieldType, Source
 from .limits import Limits
 from .post_loan import CollectionAction, DpdBucket, EarlyWarning, PostLoan
@@ -12,7 +13,6 @@ from .product import Product, ProductKind, Repayment
 from .risk_appetite import RiskAppetite
 from .scorecard import Bin, Characteristic, Scaling, Scorecard
 from .segments import Segment
-from .tests import ExampleTest, Expectation
 from .workflow import Role, Stage, Workflow
 
 __all__ = [

@@ -10,8 +10,8 @@ from __future__ import annotations
 import collections
 
 import pytest
-from agreement import assert_agree, decide_both, describe, differences
-from applicants import applicants, cut_offs
+from helpers.agreement import assert_agree, decide_both, describe, differences
+from helpers.applicants import applicants, cut_offs
 
 from generators.decision import decision_module, plain_applicant
 from product_specs import ProductSpec, check_spec, load_checked

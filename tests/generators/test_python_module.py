@@ -18,13 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from agreement import assert_agree
-from applicants import applicants
+from helpers.agreement import assert_agree
+from helpers.applicants import applicants
 from sqlglot import exp
 
 from generators.decision import decision_module, plain_applicant, run_example_tests
-from generators.python_module import python_source
-from generators.sql_query import decision_query
+from generators.python.module import python_source
+from generators.sql.query import decision_query
 from product_specs import ProductSpec, check_spec, load_checked
 from product_specs.catalog import catalog_path, catalog_paths
 from product_specs.sections import FieldType
@@ -84,7 +84,7 @@ def test_generation_is_byte_identical(sources):
         checked = load_checked(path)
         assert python_source(checked) == python_source(checked) == sources[path.stem], path.stem
     script = ("import json, sys\n"
-              "from generators.python_module import python_source\n"
+              "from generators.python.module import python_source\n"
               "from product_specs import load_checked\n"
               "from product_specs.catalog import catalog_paths\n"
               "json.dump({p.stem: python_source(load_checked(p)) for p in catalog_paths()}, sys.stdout)\n")

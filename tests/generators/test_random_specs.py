@@ -13,8 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import pairwise
 
-from agreement import assert_agree
-from applicants import applicants
+from helpers import examples
+from helpers.agreement import assert_agree
+from helpers.applicants import applicants
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -291,7 +292,7 @@ def specs(draw) -> dict:
     }
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(EXAMPLES), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                         HealthCheck.data_too_large])
 @given(spec=specs(), seed=st.integers(0, 2**32 - 1))
 def test_random_specs_agree(spec, seed):

@@ -19,13 +19,14 @@ import duckdb
 import pyarrow as pa
 import pytest
 import yaml
+from helpers import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from generators.targets import runtime
-from generators.targets.python import to_python
-from generators.targets.sql import to_sql_tree
+from generators.python import runtime
+from generators.python.emitter import to_python
+from generators.sql.emitter import to_sql_tree
 from product_specs import RuleError
 from product_specs.rules import NUMBER, STRING, Symbol, compile_rule
 
@@ -228,7 +229,7 @@ def assert_agree(backends: Backends, text: str, rows: list[dict]) -> None:
 EXPRESSIONS = st.one_of(numbers(4), booleans(4), strings(3))
 
 
-@settings(max_examples=2000, deadline=None, database=None,
+@settings(max_examples=examples(2000), deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(text=EXPRESSIONS, rows=row_batches())
 def test_python_and_sql_agree(backends, text, rows):

@@ -7,12 +7,12 @@ import duckdb
 import pandas as pd
 import pytest
 import sqlglot
-from agreement import assert_agree
-from applicants import applicants
+from helpers.agreement import assert_agree
+from helpers.applicants import applicants
 from sqlglot import exp
 
 from generators.decision import decision_connection, decision_module, plain_applicant, sql_decide_rows
-from generators.sql_query import OUTPUT_COLUMNS, decision_query, decision_sql
+from generators.sql.query import OUTPUT_COLUMNS, decision_query, decision_sql
 from product_specs import ProductSpec, check_spec, load_checked
 from product_specs.catalog import catalog_path, catalog_paths
 from product_specs.sections import FieldType
@@ -179,7 +179,7 @@ def test_other_source_columns_do_not_leak_into_the_decision():
 def test_sql_input_checks_refuse_what_the_python_module_refuses(path):
     """A simulation must not decide an applicant the decision service refuses: for applicants broken one
     field at a time, `input_problems` flags a row exactly when `validate` raises InputError."""
-    from generators.sql_query import input_problems
+    from generators.sql.query import input_problems
 
     checked = load_checked(path)
     module = decision_module(checked)

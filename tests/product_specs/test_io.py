@@ -7,11 +7,18 @@ import re
 from decimal import Decimal
 
 import pytest
-from spec_edits import MINI, edited, mini_data, mini_text, to_yaml
-from typer.testing import CliRunner
+from helpers.spec_edits import MINI, edited, mini_data, mini_text, to_yaml
 
-from designer.cli import app
-from product_specs import SpecError, SpecFileError, dump_spec, load_spec, loads_spec, save_spec, spec_hash
+from product_specs import (
+    SpecError,
+    SpecFileError,
+    dump_spec,
+    json_schema,
+    load_spec,
+    loads_spec,
+    save_spec,
+    spec_hash,
+)
 from product_specs.spec import SECTIONS, ProductSpec
 
 
@@ -221,10 +228,8 @@ def test_misspelt_key_is_an_error_with_a_hint():
 
 # ---- JSON Schema ----------------------------------------------------------------------------------------------
 
-def test_schema_command_prints_json_schema_with_descriptions():
-    result = CliRunner().invoke(app, ["schema"])
-    assert result.exit_code == 0
-    schema = json.loads(result.stdout)
+def test_json_schema_has_descriptions():
+    schema = json.loads(json_schema())
     assert schema["title"] == "ProductSpec"
     assert schema["properties"]["admission"]["description"].startswith("Admission")
     rule = schema["$defs"]["AdmissionRule"]["properties"]

@@ -11,9 +11,9 @@ import pytest
 from product_specs import check_spec, load_checked
 from product_specs.catalog import catalog_paths
 from product_specs.sections import Outcome
-from validation.compare import compare_products, compare_results, spec_changes
-from validation.sample_data import default_sample
-from validation.simulate import simulate
+from validation.analysis.compare import compare_products, compare_results, spec_changes
+from validation.analysis.simulate import simulate
+from validation.data.sample_data import default_sample
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_DATA = FIXTURES / "tiny_population.csv"
@@ -141,10 +141,10 @@ def _raise_lowest_approving_cut_off(spec) -> None:
 
 
 @pytest.mark.parametrize("path", catalog_paths(), ids=lambda p: p.stem)
-def test_raising_one_cut_off_of_a_catalog_product_swaps_out_riskier_applicants(path):
+def test_raising_one_cut_off_of_a_catalog_product_swaps_out_riskier_applicants(path, samples_dir):
     champion = load_checked(path)
     challenger = challenger_of(champion, _raise_lowest_approving_cut_off)
-    _, _, c = compare_products(champion, challenger, default_sample(champion.product_id))
+    _, _, c = compare_products(champion, challenger, default_sample(champion.product_id, samples_dir))
     assert c.swap_out.count > 0
     assert c.swap_out.bad_rate > c.champion_bad_rate_approved
     assert c.challenger_bad_rate_approved < c.champion_bad_rate_approved

@@ -1,20 +1,15 @@
-"""Data checks with Great Expectations: suites from the data dictionary, exact failure counts, the CLI."""
+"""Data checks with Great Expectations: suites from the data dictionary, exact failure counts."""
 
-import json
 from decimal import Decimal
 
 import duckdb
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from designer.cli import app
 from product_specs import load_checked
 from product_specs.catalog import catalog_paths
-from validation.expectations import field_checks, output_checks, validate_data, validate_outputs
-from validation.sample_data import default_sample, generate
-
-runner = CliRunner()
+from validation.data.expectations import field_checks, output_checks, validate_data, validate_outputs
+from validation.data.sample_data import default_sample, generate
 
 
 def _failures(report) -> dict:
@@ -90,8 +85,8 @@ def test_pii_examples_are_masked(sample_product):
 
 
 @pytest.mark.parametrize("path", catalog_paths(), ids=lambda p: p.stem)
-def test_default_sample_of_every_catalog_product_passes(path):
-    report = validate_data(load_checked(path), default_sample(path.stem))
+def test_default_sample_of_every_catalog_product_passes(path, samples_dir):
+    report = validate_data(load_checked(path), default_sample(path.stem, samples_dir))
     assert report.ok, report.failures
     assert report.rows == 20_000
 
@@ -126,7 +121,7 @@ def test_outputs_without_their_columns_are_named_not_crashed(sample_product):
 
 
 def test_decisions_of_the_compiled_strategy_pass(sample_product):
-    sql = pytest.importorskip("generators.sql_query")
+    sql = pytest.importorskip("generators.sql.query")
     con = duckdb.connect()
     con.register("applicants", generate(sample_product, 3000, seed=3))
     decisions = con.sql(sql.decision_sql(sample_product)).df()
@@ -135,95 +130,6 @@ def test_decisions_of_the_compiled_strategy_pass(sample_product):
 
 
 # command line -------------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def broken_csv(sample_product, tmp_path_factory):
-    """A file with wrong types, out-of-range values, unknown categories, missing columns, required nulls."""
-    frame = generate(sample_product, 300, seed=9).drop(columns=["age", "likes_cats"])
-    frame["bureau_score"] = frame["bureau_score"].astype(object)
-    frame.loc[0, "bureau_score"] = "excellent"
-    frame.loc[1, "credit_inquiries_3m"] = 250
-    frame.loc[2, "tax_grade"] = "AAA"
-    frame.loc[3:5, "annual_tax_sales"] = None
-    frame["is_blacklisted"] = frame["is_blacklisted"].astype(object)
-    frame.loc[4, "is_blacklisted"] = "maybe"
-    path = tmp_path_factory.mktemp("data") / "broken.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
-def test_cli_names_every_problem_of_a_broken_file(sample_product_path, broken_csv):
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(broken_csv)])
-    assert result.exit_code == 1, result.output
-    out = result.output
-    assert "Traceback" not in out and "300 rows" in out
-    lines = {line.split()[0] + " " + line.split()[1] for line in out.splitlines()[2:]}
-    assert lines == {"age exists", "likes_cats exists", "bureau_score type", "credit_inquiries_3m range",
-                     "tax_grade categories", "annual_tax_sales not_null", "is_blacklisted type"}
-    assert "column missing" in out and "'excellent'" in out and "'AAA'" in out and "250" in out
-
-
-def test_cli_json_report(sample_product_path, broken_csv):
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(broken_csv),
-                                 "--format", "json"])
-    assert result.exit_code == 1
-    data = json.loads(result.output)
-    assert data["ok"] is False and len(data["failures"]) == 7
-
-
-def test_cli_passes_a_good_file_and_a_duckdb_table(sample_product, sample_product_path, tmp_path):
-    frame = generate(sample_product, 2000, seed=4)
-    frame.to_parquet(tmp_path / "good.parquet")
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(tmp_path / "good.parquet")])
-    assert result.exit_code == 0, result.output
-    assert "all passed" in result.output
-    db = tmp_path / "apps.db"
-    con = duckdb.connect(str(db))
-    con.register("frame", frame)
-    con.execute("create table applicants as select * from frame")
-    con.close()
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", f"duckdb:{db}:applicants"])
-    assert result.exit_code == 0, result.output
-
-
-def test_cli_checks_simulated_outputs(sample_product_path, tmp_path):
-    path = tmp_path / "decisions.parquet"
-    pd.DataFrame({"decision": ["approve", "decline"], "limit": [12345.0, None], "apr": [0.1, None],
-                  "reasons": [["M01"], []]}).to_parquet(path)
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(path), "--outputs"])
-    assert result.exit_code == 1
-    assert "limit a multiple of 1000" in result.output and "every decline has at least one reason" in result.output
-
-
-@pytest.mark.parametrize("name, content", [
-    ("missing.parquet", None),
-    ("corrupt.parquet", b"this is not parquet"),
-    ("empty.csv", b""),
-    ("data.xlsx", b"PK"),
-])
-def test_cli_unreadable_data_exits_2(sample_product_path, tmp_path, name, content):
-    path = tmp_path / name
-    if content is not None:
-        path.write_bytes(content)
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data", str(path)])
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-
-
-@pytest.mark.parametrize("source", ["duckdb:{db}:no_such_table", "duckdb:{db}", "duckdb:{db}:drop table x",
-                                    "duckdb:{tmp}/none.db:t"])
-def test_cli_unreadable_duckdb_sources_exit_2(sample_product_path, tmp_path, source):
-    db = tmp_path / "x.db"
-    duckdb.connect(str(db)).close()
-    result = runner.invoke(app, ["validate-data", str(sample_product_path), "--data",
-                                 source.format(db=db, tmp=tmp_path)])
-    assert result.exit_code == 2, result.output
-
-
-def test_cli_missing_spec_exits_2(tmp_path):
-    result = runner.invoke(app, ["validate-data", str(tmp_path / "nope.yaml"), "--data", "x.csv"])
-    assert result.exit_code == 2
-
 
 def test_data_without_rows_fails(sample_product):
     """Every expectation holds on no rows; an empty file must still not pass as good data."""

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from product_specs import load_checked
-from validation.metrics import compute_metrics, nice_width, reason_catalog
-from validation.simulate import simulate
+from validation.analysis.metrics import compute_metrics, nice_width, reason_catalog
+from validation.analysis.simulate import simulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -168,12 +168,12 @@ def test_nice_width(low, high, bins, minimum, width):
 
 
 @pytest.fixture(scope="module")
-def tax_sme():
+def tax_sme(samples_dir):
     from product_specs.catalog import catalog_path
-    from validation.sample_data import default_sample
+    from validation.data.sample_data import default_sample
 
     checked = load_checked(catalog_path("tax_sme_loan"))
-    return compute_metrics(simulate(checked, default_sample("tax_sme_loan")))
+    return compute_metrics(simulate(checked, default_sample("tax_sme_loan", samples_dir)))
 
 
 def test_tax_sme_expected_loss_of_declined_is_over_three_times_approved(tax_sme):

@@ -10,10 +10,10 @@ import pyarrow.csv as pacsv
 import pytest
 
 from product_specs import check_spec, load_checked
-from validation.compare import compare_products
-from validation.metrics import compute_metrics
-from validation.report import CHART_IDS, CheckLine, render_report, write_report
-from validation.simulate import simulate
+from validation.analysis.compare import compare_products
+from validation.analysis.metrics import compute_metrics
+from validation.analysis.report import CHART_IDS, CheckLine, render_report, write_report
+from validation.analysis.simulate import simulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_DATA = FIXTURES / "tiny_population.csv"

@@ -6,13 +6,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from designer.cli import app
 from product_specs import load_checked
 from product_specs.catalog import catalog_paths
 from product_specs.sections import FieldType
-from validation.sample_data import CHUNK_ROWS, OUTCOME_COLUMNS, default_sample, generate, write
+from validation.data.sample_data import CHUNK_ROWS, OUTCOME_COLUMNS, default_sample, generate, write
 
 
 def test_same_seed_gives_the_same_population(sample_product):
@@ -155,40 +153,11 @@ def test_write_round_trips(sample_product, tmp_path, suffix):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_default_sample_is_generated_once_and_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("LOANSTUDIO_SAMPLES_DIR", str(tmp_path))
-    path = default_sample("tax_sme_loan", rows=300, seed=3)
+def test_default_sample_is_generated_once_and_cached(tmp_path):
+    path = default_sample("tax_sme_loan", tmp_path, rows=300, seed=3)
     assert path.parent == tmp_path and re.fullmatch(r"tax_sme_loan-300-3-[0-9a-f]{10}\.parquet", path.name)
     stamp = path.stat().st_mtime_ns
-    assert default_sample("tax_sme_loan", rows=300, seed=3) == path
+    assert default_sample("tax_sme_loan", tmp_path, rows=300, seed=3) == path
     assert path.stat().st_mtime_ns == stamp
     with pytest.raises(LookupError):
-        default_sample("no_such_product")
-
-
-runner = CliRunner()
-
-
-def test_cli_sample_data_writes_the_file(sample_product_path, tmp_path):
-    out = tmp_path / "pop.parquet"
-    result = runner.invoke(app, ["sample-data", str(sample_product_path), "--rows", "800", "--seed", "2",
-                                 "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "800 applicants" in result.output and "bad rate" in result.output
-    assert len(pd.read_parquet(out)) == 800
-
-
-@pytest.mark.parametrize("args, code", [
-    (["--out", "x.txt"], 2),
-    (["--out", "x.parquet", "--rows", "-1"], 2),
-])
-def test_cli_sample_data_refuses_bad_arguments(sample_product_path, tmp_path, args, code):
-    args = [a if not a.startswith("x.") else str(tmp_path / a) for a in args]
-    result = runner.invoke(app, ["sample-data", str(sample_product_path), *args])
-    assert result.exit_code == code
-    assert "Traceback" not in result.output
-
-
-def test_cli_sample_data_with_a_missing_spec(tmp_path):
-    result = runner.invoke(app, ["sample-data", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "a.csv")])
-    assert result.exit_code == 2
+        default_sample("no_such_product", tmp_path)

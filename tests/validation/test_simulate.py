@@ -11,7 +11,7 @@ import pyarrow.csv as pacsv
 import pytest
 
 from product_specs import load_checked
-from validation.simulate import ROW_COLUMN, SimulationError, check_outputs, simulate
+from validation.analysis.simulate import ROW_COLUMN, SimulationError, check_outputs, simulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_SPEC = FIXTURES / "tiny_product.yaml"

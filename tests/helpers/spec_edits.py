@@ -19,7 +19,7 @@ from product_specs.io import read_yaml
 __all__ = ["MINI", "mini_text", "mini_data", "set_value", "delete", "append", "to_yaml", "findings_of", "edited",
            "load_cases"]
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+MINI = Path(__file__).parents[1] / "product_specs" / "fixtures" / "mini.yaml"
 _PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 

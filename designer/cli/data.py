@@ -11,10 +11,9 @@ import typer
 
 __all__ = ["register", "format_report"]
 
-from designer.exit_codes import EXIT_ERRORS as EXIT_FAILED
-from designer.exit_codes import EXIT_OK, EXIT_UNREADABLE, OutputFormat
-
-SpecArg = Annotated[Path, typer.Argument(help="Product spec YAML file.", show_default=False)]
+from designer.cli.common import SpecArg, load_checked_or_exit
+from designer.cli.exit_codes import EXIT_ERRORS as EXIT_FAILED
+from designer.cli.exit_codes import EXIT_OK, EXIT_UNREADABLE, OutputFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -36,8 +35,7 @@ def sample_data(
 
     Exit 0 when written, 1 when the spec has errors, 2 when the spec or the output cannot be used.
     """
-    from designer.cli import load_checked_or_exit
-    from validation.sample_data import CHUNK_ROWS, write
+    from validation.data.sample_data import CHUNK_ROWS, write
 
     checked = load_checked_or_exit(spec)
     if out.suffix.lower() not in (".parquet", ".pq", ".csv"):
@@ -73,8 +71,7 @@ def validate_data(
 
     Exit 0 when every check passes, 1 when any fails, 2 when the spec or the data cannot be read.
     """
-    from designer.cli import load_checked_or_exit
-    from validation import expectations
+    from validation.data import expectations
 
     checked = load_checked_or_exit(spec)
     try:

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
+from generators.sql.emitter import SqlEmitter, column, sql_number
 from product_specs import CheckedSpec
 from product_specs.rules import CheckedExpr
 from product_specs.sections import FieldType
-
-from .targets.sql import SqlEmitter, column, sql_number
 
 __all__ = ["decision_query", "decision_sql", "input_problems", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
 

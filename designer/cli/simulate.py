@@ -12,10 +12,10 @@ import typer
 
 __all__ = ["register", "simulate_command", "print_metrics", "print_comparison"]
 
-from designer.exit_codes import EXIT_UNREADABLE
-from validation.display import figure, money, pct, short, signed_pp
+from designer.cli.common import SpecArg, load_checked_or_exit
+from designer.cli.exit_codes import EXIT_UNREADABLE
+from validation.analysis.display import figure, money, pct, short, signed_pp
 
-SpecArg = Annotated[Path, typer.Argument(help="Product spec YAML file.", show_default=False)]
 _DIFF_ROWS_PRINTED = 20
 
 
@@ -45,21 +45,26 @@ def simulate_command(
     Exit 0 when simulated (whatever the figures), 1 when a spec has errors, 2 when the data or a file
     cannot be read or written.
     """
-    from designer.cli import load_checked_or_exit
+    from designer.settings import settings
+    from designer.use_cases import default_data, simulate_product
+    from validation.analysis.simulate import SimulationError
 
     checked = load_checked_or_exit(spec, as_json)
     champion_checked = load_checked_or_exit(champion, as_json) if champion is not None else None
-    source = data if data is not None else _default_data(checked)
-    from validation.simulate import SimulationError
-
+    if data is None:
+        choice = default_data(checked, settings().samples_dir)
+        typer.echo(f"数据 / data: {choice.description}", err=True)
+        source = choice.source
+    else:
+        source = data
     with _stages() as progress:
         try:
-            outcome = _run(checked, champion_checked, source, progress, report)
+            outcome = simulate_product(checked, source, champion_checked, progress, report)
         except SimulationError as err:
             _fail(str(err), EXIT_UNREADABLE)
         except OSError as err:
             _fail(f"{report}: cannot write the report ({err.strerror or err})", EXIT_UNREADABLE)
-    metrics, comparison, checks = outcome
+    metrics, comparison, checks = outcome.metrics, outcome.comparison, outcome.checks
     if as_json:
         typer.echo(json.dumps({"metrics": metrics.to_dict(), "comparison": comparison.to_dict() if comparison
                                else None, "output_checks": checks}, ensure_ascii=False, indent=2, default=str))
@@ -78,55 +83,7 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _run(checked, champion_checked, source, progress, report_path):
-    from validation.compare import compare_products
-    from validation.metrics import compute_metrics
-    from validation.report import write_report
-    from validation.simulate import check_outputs, simulate
-
-    comparison = None
-    if champion_checked is None:
-        result = simulate(checked, source, _stage(progress, "模拟 / simulating"))
-    else:  # the same call the designer and the tests make
-        _, result, comparison = compare_products(champion_checked, checked, source,
-                                                 _stage(progress, "冠军/挑战者 / champion & challenger"))
-    progress("指标 / figures", 0, 1)
-    metrics = compute_metrics(result)
-    progress("输出校验 / output checks", 0, 1)
-    checks = check_outputs(result)
-    if report_path is not None:
-        progress("报告 / report", 0, 1)
-        from validation.report import CheckLine
-
-        lines = [CheckLine(c["check"], c["passed"], c["details"]) for c in checks.get("checks", [])]
-        write_report(report_path, metrics, comparison, lines)
-    return metrics, comparison, checks
-
-
-def _default_data(checked):
-    """A catalog product's default sample, or a generated sample for any other product."""
-    from product_specs.catalog import catalog_path
-    from validation import sample_data
-
-    product_id = checked.spec.product.id
-    if catalog_path(product_id).is_file():
-        import pyarrow.parquet as pq
-
-        path = sample_data.default_sample(product_id)
-        if {f.name for f in checked.spec.fields} <= set(pq.read_schema(path).names):
-            typer.echo(f"数据 / data: {path} (默认样本 / default sample)", err=True)
-            return path
-    typer.echo(f"数据 / data: {sample_data.DEFAULT_ROWS:,} generated applicants (seed {sample_data.DEFAULT_SEED})",
-               err=True)
-    return sample_data.generate(checked, sample_data.DEFAULT_ROWS, sample_data.DEFAULT_SEED)
-
-
 # --- progress ------------------------------------------------------------------------------------------
-
-def _stage(progress, label: str):
-    names = {"read": "读取 / reading", "decide": "决策 / deciding"}
-    return lambda stage, done, total: progress(f"{label}: {names.get(stage, stage)}", done, total)
-
 
 @contextmanager
 def _stages():

@@ -25,8 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 from product_specs import CheckedSpec
 from product_specs.checked import SYSTEM_REASONS
-
-from .simulate import SimulationResult
+from validation.analysis.simulate import SimulationResult
 
 __all__ = ["compute_metrics", "Metrics", "Figure", "GroupRow", "RuleRow", "FunnelStep", "ScoreBin",
            "Distribution", "HistogramBin", "ExpectedLoss", "reason_catalog", "ReasonInfo", "FIGURE_LABELS",

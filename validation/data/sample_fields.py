@@ -12,7 +12,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .applicant_model import Applicants, FieldPlan, logit, mix, sigmoid
+from validation.data.applicant_model import Applicants, FieldPlan, logit, mix, sigmoid
 
 __all__ = ["draw_field", "ROLE_DRAWS"]
 

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from designer.cli import app
 from product_specs.catalog import catalog_paths
-from validation.metrics import FIGURE_LABELS
-from validation.report import CHART_IDS
-from validation.sample_data import default_sample
+from validation.analysis.metrics import FIGURE_LABELS
+from validation.analysis.report import CHART_IDS
+from validation.data.sample_data import default_sample
 
-FIXTURES = Path(__file__).parents[1] / "validation" / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "validation" / "fixtures"
 TINY_SPEC = FIXTURES / "tiny_product.yaml"
 TINY_DATA = FIXTURES / "tiny_population.csv"
 SECTIONS = ("Key figures", "Decision funnel", "By segment", "By channel", "By band", "Rule hits and waterfall",
@@ -31,7 +31,7 @@ def run(*args: str):
 
 
 @pytest.mark.parametrize("path", catalog_paths(), ids=lambda p: p.stem)
-def test_each_catalog_product_prints_every_figure_and_writes_the_report(path, tmp_path):
+def test_each_catalog_product_prints_every_figure_and_writes_the_report(path, tmp_path, samples_dir):
     report = tmp_path / "report.html"
     result = run(str(path), "--report", str(report))
     assert result.exit_code == 0, result.output
@@ -44,7 +44,7 @@ def test_each_catalog_product_prints_every_figure_and_writes_the_report(path, tm
     page = report.read_text(encoding="utf-8")
     for chart in CHART_IDS:
         assert f'id="chart-{chart}"' in page
-    sample = pq.read_table(default_sample(path.stem), columns=["applicant_name", "id_number", "mobile_phone"])
+    sample = pq.read_table(default_sample(path.stem, samples_dir), columns=["applicant_name", "id_number", "mobile_phone"])
     raw = {v for column in sample.columns for v in column.to_pylist()[:200] if v}
     assert raw and not [v for v in raw if v in page or v in out]
 

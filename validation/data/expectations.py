@@ -27,8 +27,7 @@ import pandas as pd
 
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
-
-from .data_files import DataFileError, describe_source, read_data
+from validation.data.data_files import DataFileError, describe_source, read_data
 
 __all__ = ["Check", "Failure", "DataReport", "DataFileError", "field_checks", "output_checks",
            "expectation_suite", "run_checks", "validate_data", "validate_outputs", "DEFAULT_MAX_NULL_RATE"]

@@ -2,7 +2,7 @@
 
 Steps: data (Parquet, CSV, Arrow table or pandas frame) --read_applicants--> Arrow table
 --simulate--> SimulationResult (every applicant with `decision, segment, score, band, reasons, limit,
-apr`, the outcome columns and a row number `sim_row`). `validation.metrics` turns the result into figures.
+apr`, the outcome columns and a row number `sim_row`). `validation.analysis.metrics` turns the result into figures.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from generators.sql_query import OUTPUT_COLUMNS
+from generators.sql.query import OUTPUT_COLUMNS
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
-
-from .data_files import DataFileError, first_line, read_data
+from validation.data.data_files import DataFileError, first_line, read_data
 
 __all__ = ["simulate", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
@@ -153,7 +152,7 @@ def _projected_sql(checked: CheckedSpec, keep: list[str]) -> str:
     if key not in _SQL_CACHE:
         from sqlglot import exp
 
-        from generators.sql_query import decision_query
+        from generators.sql.query import decision_query
 
         inner = decision_query(checked, source="applicants", keep=keep).subquery("ls_decided")
         columns = [exp.column(n, quoted=True) for n in result_columns(checked, keep)]
@@ -236,7 +235,7 @@ def _refuse_invalid_input(con, checked: CheckedSpec, table: pa.Table, source: st
     import duckdb
     from sqlglot import exp
 
-    from generators.sql_query import input_problems
+    from generators.sql.query import input_problems
 
     problems = input_problems(checked)
     if not problems:
@@ -260,13 +259,13 @@ def _refuse_invalid_input(con, checked: CheckedSpec, table: pa.Table, source: st
 
 
 def check_outputs(result: SimulationResult) -> dict:
-    """Great Expectations checks of the simulated decisions (validation.expectations): APR within
+    """Great Expectations checks of the simulated decisions (validation.data.expectations): APR within
     floor..cap, limits within min..max on the step, approvals with a limit, declines with a reason.
 
     Returns plain data: {"available", "ok", "rows", "checks": [{"check", "passed", "details"}]}.
     """
     try:
-        from .expectations import output_checks, validate_outputs
+        from validation.data.expectations import output_checks, validate_outputs
     except ImportError:  # a build without the data checks
         return {"available": False, "ok": None, "rows": result.rows, "checks": []}
     import pyarrow.compute as pc

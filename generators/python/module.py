@@ -13,17 +13,16 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from generators.python.emitter import PythonEmitter, py_number
 from product_specs import CheckedSpec
 from product_specs.checked import SYSTEM_REASONS
 from product_specs.rules import Binary, CheckedExpr, Literal, Name
 from product_specs.sections import FieldType, Outcome
 
-from .targets.python import PythonEmitter, py_number
-
 __all__ = ["python_source"]
 
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_RUNTIME = (Path(__file__).parent / "targets" / "runtime.py").read_text(encoding="utf-8")
+_RUNTIME = (Path(__file__).parent / "runtime.py").read_text(encoding="utf-8")
 
 
 class _Writer:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .compare import Comparison
-from .display import figure, money, pct, short, signed_pp
-from .metrics import Distribution, Figure, GroupRow, Metrics
+from validation.analysis.compare import Comparison
+from validation.analysis.display import figure, money, pct, short, signed_pp
+from validation.analysis.metrics import Distribution, Figure, GroupRow, Metrics
 
 __all__ = ["render_report", "write_report", "CheckLine", "CHART_IDS"]
 

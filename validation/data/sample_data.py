@@ -23,11 +23,18 @@ import pandas as pd
 
 from product_specs import CheckedSpec, load_checked
 from product_specs.sections import FieldType
+from validation.data.applicant_model import (
+    NOISE_SD,
+    RING_EFFECT,
+    THIN_EFFECT,
+    Z_EFFECT,
+    Applicants,
+    ProductModel,
+    sigmoid,
+)
+from validation.data.sample_fields import draw_field
 
-from .applicant_model import NOISE_SD, RING_EFFECT, THIN_EFFECT, Z_EFFECT, Applicants, ProductModel, sigmoid
-from .sample_fields import draw_field
-
-__all__ = ["generate", "iter_chunks", "write", "default_sample", "samples_dir", "OUTCOME_COLUMNS",
+__all__ = ["generate", "iter_chunks", "write", "default_sample", "OUTCOME_COLUMNS",
            "CHUNK_ROWS", "DEFAULT_ROWS", "DEFAULT_SEED"]
 
 CHUNK_ROWS = 50_000
@@ -88,14 +95,8 @@ def write(checked: CheckedSpec, path: str | Path, rows: int, seed: int = DEFAULT
     return path
 
 
-def samples_dir() -> Path:
-    """Where default samples are cached: $LOANSTUDIO_SAMPLES_DIR or generated/samples (git-ignored)."""
-    env = os.environ.get("LOANSTUDIO_SAMPLES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "generated" / "samples"
-
-
-def default_sample(product_id: str, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
-    """The default sample of a catalog product: generated on first use, then read from the cache.
+def default_sample(product_id: str, folder: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
+    """The default sample of a catalog product: generated into `folder` on first use, then read from there.
 
     The file name carries a key of the spec and of this generator's code, so a changed product or
     generator never reuses a stale file.
@@ -106,7 +107,7 @@ def default_sample(product_id: str, rows: int = DEFAULT_ROWS, seed: int = DEFAUL
     if not spec_path.is_file():
         raise LookupError(f"no catalog product {product_id!r}")
     checked = load_checked(spec_path)
-    path = samples_dir() / f"{product_id}-{rows}-{seed}-{_cache_key(checked)}.parquet"
+    path = Path(folder) / f"{product_id}-{rows}-{seed}-{_cache_key(checked)}.parquet"
     if not path.is_file():
         write(checked, path, rows, seed)
     return path

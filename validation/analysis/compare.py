@@ -12,10 +12,9 @@ from decimal import Decimal
 from enum import Enum
 
 from product_specs import CheckedSpec, ProductSpec
-
-from .metrics import _Queries, as_float
-from .pii import mask, pii_fields
-from .simulate import Progress, SimulationResult, simulate
+from validation.analysis.metrics import _Queries, as_float
+from validation.analysis.simulate import Progress, SimulationResult, simulate
+from validation.data.pii import mask, pii_fields
 
 __all__ = ["compare_products", "compare_results", "spec_changes", "Comparison", "SwapSet", "Transition",
            "SpecChange", "DiffRow", "DEFAULT_MAX_DIFF_ROWS"]
