@@ -9,13 +9,10 @@ fields they do not know fall back to a uniform draw within the field's range.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 import pyarrow as pa
 
 from product_specs import CheckedSpec
-from product_specs.rules import Binary, Literal, Name, walk
 from product_specs.sections import FieldType
 
 __all__ = ["applicants_table", "cutoffs"]
@@ -27,23 +24,8 @@ _GIVEN = np.array(["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋"
 
 
 def cutoffs(checked: CheckedSpec) -> dict[str, list[float]]:
-    """field -> numeric literals it is compared with in any rule, plus its scorecard bin bounds."""
-    found: dict[str, set[float]] = {}
-    exprs = [r.expr for group in (checked.admission, checked.segments, checked.triggers, checked.adjustments)
-             for r in group if r.expr is not None]
-    exprs += [r.expr for rules in checked.channel_rules.values() for r in rules]
-    for expr in exprs:
-        for node in walk(expr.node):
-            if isinstance(node, Binary):
-                for a, b in ((node.left, node.right), (node.right, node.left)):
-                    if isinstance(a, Name) and isinstance(b, Literal) and isinstance(b.value, Decimal):
-                        found.setdefault(a.name, set()).add(float(b.value))
-    for ch in checked.spec.scorecard.characteristics:
-        for b in ch.bins:
-            for bound in (b.lower, b.upper):
-                if bound is not None:
-                    found.setdefault(ch.field, set()).add(float(bound))
-    return {k: sorted(v) for k, v in found.items()}
+    """field -> every number a rule compares it with or a scorecard bins it at (CheckedSpec.cutoffs)."""
+    return {name: [float(v) for v in values] for name, values in checked.cutoffs().items()}
 
 
 def _tuned(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:

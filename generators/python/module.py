@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generators.python.emitter import PythonEmitter, py_number
 from product_specs import CheckedSpec
-from product_specs.checked import SYSTEM_REASONS
+from product_specs.checked import CHANNEL_REFUSED
 from product_specs.rules import Binary, CheckedExpr, Literal, Name
 from product_specs.sections import FieldType, Outcome
 
@@ -110,8 +110,8 @@ class _ModuleBuilder:
         w("# reason code -> (action, zh, en)")
         w("REASONS = {")
         with w.indent():
-            for code, action, text in self._reasons():
-                w(f"{code!r}: ({action!r}, {text[0]!r}, {text[1]!r}),")
+            for r in self.c.reasons():
+                w(f"{r.code!r}: ({r.action!r}, {r.text_zh!r}, {r.text_en!r}),")
         w("}")
         w("# the `reasons` items of a decision (copied, so that a caller may change what it is given)")
         w("_REASON_ITEMS = {")
@@ -151,23 +151,6 @@ class _ModuleBuilder:
     @staticmethod
     def _floats(mapping, items, default=0) -> str:
         return repr({i.id: float(mapping.get(i.id, default)) for i in items})
-
-    def _reasons(self):
-        spec = self.spec
-        for r in self.c.admission:
-            yield r.item.code, r.item.action.value, (r.item.reason.zh, r.item.reason.en)
-        for rules in self.c.channel_rules.values():
-            for r in rules:
-                yield r.item.code, r.item.action.value, (r.item.reason.zh, r.item.reason.en)
-        for code, text in SYSTEM_REASONS.items():
-            yield code, "decline", text
-        for t in self.c.triggers:
-            yield t.item.code, "refer", (t.item.reason.zh, t.item.reason.en)
-        d = spec.decision
-        yield d.decline_code, "decline", (d.decline_reason.zh, d.decline_reason.en)
-        yield d.refer_code, "refer", (d.refer_reason.zh, d.refer_reason.en)
-        lim = spec.limits
-        yield lim.below_min_code, "decline", (lim.below_min_reason.zh, lim.below_min_reason.en)
 
     # --- input validation ------------------------------------------------------------------------
     def input_error(self) -> None:
@@ -397,11 +380,12 @@ class _ModuleBuilder:
         w(f"allowed = _CHANNEL_SEGMENTS.get({allowed_var})")
         w("if allowed is not None and segment not in allowed:")
         with w.indent():
-            w('codes.append("CH01")')
+            w(f"codes.append({CHANNEL_REFUSED!r})")
             w("declined = True")
         w("if trace:")
         with w.indent():
-            w('steps.append({"step": "segment", "segment": segment, "channel_allowed": "CH01" not in codes})')
+            w('steps.append({"step": "segment", "segment": segment, "channel_allowed": '
+              f'{CHANNEL_REFUSED!r} not in codes}})')
 
     def _score(self) -> None:
         w, card = self.w, self.spec.scorecard

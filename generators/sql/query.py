@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from generators.sql.emitter import SqlEmitter, column, sql_number
 from product_specs import CheckedSpec
+from product_specs.checked import CHANNEL_REFUSED
 from product_specs.rules import CheckedExpr
 from product_specs.sections import FieldType
 
@@ -138,7 +139,7 @@ class _QueryBuilder:
         self.stage("ls_rules", cols)
         self.rule_codes = codes
         self.decline_hits, self.refer_hits = decline_hits, refer_hits
-        # channel restrictions: a channel that lists segments declines the others (CH01)
+        # channel restrictions: a channel that lists segments declines the others (CHANNEL_REFUSED)
         restricted = [(exp.and_(exp.EQ(this=channel.copy(), expression=_s(ch.id)),
                                 exp.Not(this=exp.In(this=column("segment"), expressions=[_s(s) for s in ch.segments]))),
                        exp.true()) for ch in spec.channels if ch.segments]
@@ -249,7 +250,7 @@ class _QueryBuilder:
     def final(self) -> exp.Select:
         spec, d = self.spec, self.spec.decision
         matrix = column("ls_matrix")
-        codes = list(self.rule_codes) + [(column("ls_ch01"), "CH01")] + list(self.trigger_codes)
+        codes = list(self.rule_codes) + [(column("ls_ch01"), CHANNEL_REFUSED)] + list(self.trigger_codes)
         codes += [(exp.EQ(this=matrix.copy(), expression=_s("decline")), d.decline_code),
                   (exp.EQ(this=matrix.copy(), expression=_s("refer")), d.refer_code),
                   (column("ls_below_min"), spec.limits.below_min_code)]

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from product_specs import CheckedSpec
-from product_specs.rules import Between, Binary, Call, CheckedExpr, InList, Literal, Name, Node, walk
-from product_specs.rules.ast import COMPARISONS
+from product_specs.rules import Binary, Call, CheckedExpr, Name, Node
 from product_specs.sections import FieldType
 
 __all__ = ["NULL_RATE", "applicants", "checked_rules", "cut_offs", "field_pools", "ratio_features"]
@@ -36,55 +35,12 @@ _UNBOUNDED = Decimal(1_000_000)  # range used on a side the data dictionary leav
 
 def checked_rules(checked: CheckedSpec) -> list[CheckedExpr]:
     """Every typed rule and formula of the spec that a decision evaluates."""
-    out = [expr for _, expr in checked.derived]
-    out += [r.expr for r in checked.segments if r.expr is not None]
-    out += [r.expr for r in checked.admission]
-    out += [r.expr for rules in checked.channel_rules.values() for r in rules]
-    out += [r.expr for r in checked.triggers]
-    out += [r.expr for r in checked.adjustments]
-    out.append(checked.limit_amount)
-    return out
-
-
-def _number(node: Node) -> Decimal | None:
-    if isinstance(node, Literal) and isinstance(node.value, Decimal):
-        return node.value
-    return None
-
-
-def _compared(node: Node):
-    """(name, literal) pairs a node compares directly."""
-    if isinstance(node, Binary) and node.op in COMPARISONS:
-        for name, other in ((node.left, node.right), (node.right, node.left)):
-            if isinstance(name, Name) and _number(other) is not None:
-                yield name.name, _number(other)
-    elif isinstance(node, Between) and isinstance(node.operand, Name):
-        for bound in (node.low, node.high):
-            if _number(bound) is not None:
-                yield node.operand.name, _number(bound)
-    elif isinstance(node, InList) and isinstance(node.operand, Name):
-        for value in node.values:
-            if _number(value) is not None:
-                yield node.operand.name, _number(value)
+    return [ref.expr for ref in checked.rules() if ref.section != "post_loan"]
 
 
 def cut_offs(checked: CheckedSpec) -> dict[str, list[Decimal]]:
     """Per field or derived feature, every number it is compared with or binned at (sorted)."""
-    found: dict[str, set[Decimal]] = {}
-    for expr in checked_rules(checked):
-        for node in walk(expr.node):
-            for name, value in _compared(node):
-                found.setdefault(name, set()).add(value)
-    for ch in checked.spec.scorecard.characteristics:
-        for b in ch.bins:
-            for bound in (b.lower, b.upper):
-                if bound is not None:
-                    found.setdefault(ch.field, set()).add(bound)
-    lim = checked.spec.limits
-    if lim.requested_field:
-        caps = {c.limit_cap for c in checked.spec.channels if c.limit_cap is not None}
-        found.setdefault(lim.requested_field, set()).update(caps | {lim.min, lim.max})
-    return {name: sorted(values) for name, values in found.items()}
+    return {name: list(values) for name, values in checked.cutoffs().items()}
 
 
 @dataclass(frozen=True)

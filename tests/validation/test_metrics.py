@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from product_specs import load_checked
-from validation.analysis.metrics import compute_metrics, nice_width, reason_catalog
+from validation.analysis.metrics import compute_metrics, nice_width
 from validation.analysis.simulate import simulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -150,14 +150,6 @@ def test_without_outcomes_the_outcome_figures_are_absent_not_zero():
     assert m.value("bad_rate_approved") is None and m.expected_loss.declined_to_approved is None
     assert m.figure("bad_rate_approved").passed is None
     assert m.value("approval_rate") == pytest.approx(0.35)
-
-
-def test_reason_catalog_lists_every_code_in_decision_order():
-    checked = load_checked(FIXTURES / "tiny_product.yaml")
-    assert [(r.code, r.action, r.kind) for r in reason_catalog(checked)] == [
-        ("R01", "decline", "admission"), ("R02", "decline", "admission"), ("R03", "refer", "admission"),
-        ("W01", "refer", "channel"), ("CH01", "decline", "system"), ("T01", "refer", "trigger"),
-        ("M01", "decline", "matrix"), ("M02", "refer", "matrix"), ("L01", "decline", "limit")]
 
 
 @pytest.mark.parametrize(("low", "high", "bins", "minimum", "width"), [

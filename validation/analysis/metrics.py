@@ -23,12 +23,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from product_specs import CheckedSpec
-from product_specs.checked import SYSTEM_REASONS
 from validation.analysis.simulate import SimulationResult
 
 __all__ = ["compute_metrics", "Metrics", "Figure", "GroupRow", "RuleRow", "FunnelStep", "ScoreBin",
-           "Distribution", "HistogramBin", "ExpectedLoss", "reason_catalog", "ReasonInfo", "FIGURE_LABELS",
+           "Distribution", "HistogramBin", "ExpectedLoss", "FIGURE_LABELS",
            "decided_view_sql", "nice_width"]
 
 FIGURE_LABELS: dict[str, tuple[str, str]] = {
@@ -112,17 +110,6 @@ class GroupRow:
     bad_rate_approved: float | None
     average_score: float | None
     min_score: int | None = None
-
-
-@dataclass
-class ReasonInfo:
-    code: str
-    action: str  # decline or refer
-    kind: str  # admission, channel, system, trigger, matrix, limit
-    name_zh: str
-    name_en: str
-    reason_zh: str
-    reason_en: str
 
 
 @dataclass
@@ -239,28 +226,6 @@ class Metrics:
         for fig, data in zip(self.figures, out["figures"], strict=True):
             data["passed"] = fig.passed
         return out
-
-
-def reason_catalog(checked: CheckedSpec) -> list[ReasonInfo]:
-    """Every reason code the product can give, in the order decisions list them."""
-    spec = checked.spec
-    out = [ReasonInfo(r.item.code, r.item.action.value, "admission", r.item.name.zh, r.item.name.en,
-                      r.item.reason.zh, r.item.reason.en) for r in checked.admission]
-    for rules in checked.channel_rules.values():
-        out += [ReasonInfo(r.item.code, r.item.action.value, "channel", r.item.name.zh, r.item.name.en,
-                           r.item.reason.zh, r.item.reason.en) for r in rules]
-    for code, (zh, en) in SYSTEM_REASONS.items():
-        out.append(ReasonInfo(code, "decline", "system", "渠道不受理客群", "Channel does not serve segment", zh, en))
-    out += [ReasonInfo(t.item.code, "refer", "trigger", t.item.name.zh, t.item.name.en,
-                       t.item.reason.zh, t.item.reason.en) for t in checked.triggers]
-    d, lim = spec.decision, spec.limits
-    out.append(ReasonInfo(d.decline_code, "decline", "matrix", "决策矩阵拒绝", "Decision matrix declines",
-                          d.decline_reason.zh, d.decline_reason.en))
-    out.append(ReasonInfo(d.refer_code, "refer", "matrix", "决策矩阵转人工", "Decision matrix refers",
-                          d.refer_reason.zh, d.refer_reason.en))
-    out.append(ReasonInfo(lim.below_min_code, "decline", "limit", "额度低于最低额度", "Limit below the minimum",
-                          lim.below_min_reason.zh, lim.below_min_reason.en))
-    return out
 
 
 def decided_view_sql(result: SimulationResult, table: str = "ls_result") -> str:
@@ -450,7 +415,7 @@ class _Builder:
         self.result, self.q = result, q
         self.checked = result.checked
         self.spec = result.checked.spec
-        self.reasons = reason_catalog(self.checked)
+        self.reasons = self.checked.reasons()
 
     def build(self) -> Metrics:
         overall = self.q.one(_OVERALL)
@@ -550,14 +515,14 @@ class _Builder:
             row = found.get(info.code, {})
             first = row.get("first_hits", 0)
             remaining -= first
-            out.append(RuleRow(info.code, info.action, info.kind, info.name_zh, info.name_en,
+            out.append(RuleRow(info.code, info.action, info.source, info.name_zh, info.name_en,
                                hits=row.get("hits", 0), hit_rate=_ratio(row.get("hits", 0), self.n),
                                first_hits=first, unique_hits=row.get("unique_hits", 0), remaining=remaining,
                                bad_rate_hit=as_float(row.get("bad_rate_hit"))))
         return out
 
     def _funnel(self) -> list[FunnelStep]:
-        declines = {kind: [r.code for r in self.reasons if r.action == "decline" and r.kind in kinds]
+        declines = {kind: [r.code for r in self.reasons if r.action == "decline" and r.source in kinds]
                     for kind, kinds in (("admission", {"admission"}), ("channel", {"admission", "channel", "system"}),
                                         ("score", {"admission", "channel", "system", "matrix"}),
                                         ("limit", {"admission", "channel", "system", "matrix", "limit"}))}
