@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from product_specs.rules import Between, Binary, Call, CheckedExpr, InList, IsNull, Literal, Name, Node, Unary
+from generators.emitter import Emitter
+from product_specs.rules import Between, Binary, Call, CheckedExpr, InList, IsNull, Literal, Name, Unary
 
 __all__ = ["PythonEmitter", "to_python", "py_number"]
 
@@ -27,17 +28,8 @@ def py_number(value: Decimal | int | float) -> str:
     return repr(number)
 
 
-class PythonEmitter:
-    def __init__(self, checked: CheckedExpr, names: dict[str, str]):
-        self.checked = checked
-        self.names = names
-
-    def emit(self, node: Node | None = None) -> str:
-        node = self.checked.node if node is None else node
-        return getattr(self, "_" + type(node).__name__.lower())(node)
-
-    def _nullable(self, *nodes: Node) -> bool:
-        return any(self.checked.info(n).nullable for n in nodes)
+class PythonEmitter(Emitter[str]):
+    """A checked rule as Python source."""
 
     def _literal(self, node: Literal) -> str:
         if isinstance(node.value, Decimal):

@@ -11,9 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 from generators.python.emitter import PythonEmitter, py_number
+from generators.python.runtime import runtime_source
 from product_specs import CheckedSpec
 from product_specs.checked import CHANNEL_REFUSED
 from product_specs.rules import Binary, CheckedExpr, Literal, Name
@@ -22,7 +22,6 @@ from product_specs.sections import FieldType, Outcome
 __all__ = ["python_source"]
 
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_RUNTIME = (Path(__file__).parent / "runtime.py").read_text(encoding="utf-8")
 
 
 class _Writer:
@@ -92,9 +91,7 @@ class _ModuleBuilder:
         w(f"PRODUCT_VERSION = {spec.product.version!r}")
         w(f"SPEC_HASH = {self.c.spec_hash!r}")
         w()
-        for line in _RUNTIME.split('"""', 2)[2].strip().splitlines():
-            if line.startswith("import "):
-                continue
+        for line in runtime_source().splitlines():
             w(line)
         w()
         self.constants()

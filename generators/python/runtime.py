@@ -132,3 +132,18 @@ def _round(a, digits=0):
     else:
         up = scaled - whole >= 0.5
     return math.copysign((whole + up) / scale, a)
+
+
+def runtime_source() -> str:
+    """The source a generated module carries: every top-level definition of this file below its imports,
+    up to (not including) this function. Standard library imports are the generated module's own."""
+    import ast
+    import inspect
+    import sys
+
+    text = inspect.getsource(sys.modules[__name__])
+    tree = ast.parse(text)
+    parts = [ast.get_source_segment(text, node, padded=True) for node in tree.body
+             if not isinstance(node, ast.Import | ast.ImportFrom | ast.Expr)
+             and getattr(node, "name", None) != "runtime_source"]
+    return "\n\n\n".join(parts)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlglot import exp
 
+from generators.emitter import Emitter
 from product_specs.rules import (
     NUMBER,
     Between,
@@ -21,7 +22,6 @@ from product_specs.rules import (
     IsNull,
     Literal,
     Name,
-    Node,
     Unary,
 )
 
@@ -44,14 +44,8 @@ def _is_double(value: exp.Expression) -> bool:
     return isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.DOUBLE
 
 
-class SqlEmitter:
-    def __init__(self, checked: CheckedExpr, names: dict[str, exp.Expression]):
-        self.checked = checked
-        self.names = names
-
-    def emit(self, node: Node | None = None) -> exp.Expression:
-        node = self.checked.node if node is None else node
-        return getattr(self, "_" + type(node).__name__.lower())(node)
+class SqlEmitter(Emitter[exp.Expression]):
+    """A checked rule as a sqlglot expression tree."""
 
     def _literal(self, node: Literal) -> exp.Expression:
         value = node.value

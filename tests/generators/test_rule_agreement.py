@@ -257,3 +257,15 @@ def test_documented_semantics(backends, case):
     for backend in ("python", "sql"):
         (value,) = getattr(backends, backend)(checked, [row])
         assert same(value, expected), f"{backend}: {case['rule']!r} gives {value!r}, docs/rules.md says {expected!r}"
+
+
+def test_an_emitter_that_misses_a_node_class_fails_when_defined():
+    from generators.emitter import Emitter, node_classes
+    from generators.python.emitter import PythonEmitter
+
+    assert {c.__name__ for c in node_classes()} >= {"Literal", "Name", "Binary", "Call", "Between", "InList"}
+    with pytest.raises(TypeError, match="cannot emit Between"):
+        type("Partial", (PythonEmitter,), {"_between": None})
+    with pytest.raises(TypeError, match="cannot emit"):
+        class Empty(Emitter):
+            pass
