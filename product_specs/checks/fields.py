@@ -1,0 +1,79 @@
+"""The `fields` section (data dictionary) and the `derived` section (computed features): names, ranges,
+categories, personal data, and the typed scope every later rule is checked against."""
+
+from __future__ import annotations
+
+import re
+
+from ..rules import BOOLEAN, NUMBER, CheckedExpr, Symbol
+from ..sections import FieldType
+from .context import CheckContext, symbol_of
+
+__all__ = ["check", "check_derived", "PII_NAME", "RESERVED"]
+
+PII_NAME = re.compile(r"(id_number|id_card|identity|phone|mobile|applicant_name|full_name|^name$|address|email|"
+                      r"bank_card|card_no|passport)")
+_NUMERIC = (FieldType.INTEGER, FieldType.NUMBER)
+# names of decision outputs: an input of the same name would be ambiguous in the simulation table
+RESERVED = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "trace", "product_id",
+            "product_version", "spec_hash", "row_id"}
+
+
+def check(ctx: CheckContext) -> None:
+    """Check the data dictionary and put every field a rule may use into the scope."""
+    ctx.unique(ctx.spec.fields, "name", "fields", "field name")
+    for i, f in enumerate(ctx.spec.fields):
+        _field(ctx, f, f"fields[{f.name}]", ("fields", i))
+        if f.type is FieldType.STRING:
+            ctx.text_fields.add(f.name)
+        else:
+            ctx.scope[f.name] = symbol_of(f)
+
+
+def _field(ctx: CheckContext, f, path: str, loc: tuple) -> None:
+    if f.name in RESERVED or f.name.startswith("ls_"):
+        ctx.error("reserved", loc + ("name",), path + ".name", f"{f.name!r} is the name of a decision output",
+                  "rename the field")
+    if f.type in _NUMERIC:
+        if f.min is None or f.max is None:
+            ctx.warn("range", loc, path, "numeric field without a min and max",
+                     "give the range the data can take; inputs outside it are refused")
+        elif f.min > f.max:
+            ctx.error("range", loc + ("min",), path + ".min", f"min {f.min} is above max {f.max}")
+        if f.categories:
+            ctx.error("categories", loc + ("categories",), path + ".categories",
+                      "only category fields have categories")
+    elif f.type is FieldType.CATEGORY:
+        if not f.categories:
+            ctx.error("categories", loc, path, "category field without categories", "list them")
+        elif len(set(f.categories)) != len(f.categories):
+            ctx.error("categories", loc + ("categories",), path + ".categories", "duplicate category")
+    elif f.min is not None or f.max is not None:
+        ctx.error("range", loc, path, f"a {f.type.value} field has no min or max")
+    # raw personal data is text; counts and flags derived from it (phone_shared_count) are not
+    if PII_NAME.search(f.name) and not f.pii and f.type in (FieldType.STRING, FieldType.CATEGORY):
+        ctx.warn("pii", loc + ("pii",), path + ".pii", f"{f.name!r} looks like personal data",
+                 "mark it pii: true so it is masked in logs and reports")
+    if f.pii and f.type is not FieldType.STRING:
+        ctx.warn("pii", loc + ("pii",), path + ".pii", "personal data used as a rule input",
+                 "decide on derived flags (e.g. phone_shared_count), not on the raw value")
+
+
+def check_derived(ctx: CheckContext) -> list[tuple[str, CheckedExpr]]:
+    """Type every derived feature in spec order; each one enters the scope of the rules after it."""
+    out = []
+    for i, d in enumerate(ctx.spec.derived):
+        path, loc = f"derived[{d.name}]", ("derived", i, "expr")
+        if d.name in ctx.scope or d.name in ctx.text_fields:
+            ctx.error("duplicate", ("derived", i, "name"), path, f"{d.name!r} is already a field or feature")
+            continue
+        checked = ctx.rule(d.expr, loc, path + ".expr", None)
+        if checked is None:
+            continue
+        if checked.type not in (NUMBER, BOOLEAN):
+            ctx.error("type", loc, path + ".expr", f"a derived feature must be a number or a condition, "
+                      f"not a {checked.type}")
+            continue
+        ctx.scope[d.name] = Symbol(checked.type, checked.nullable, None, derived=True)
+        out.append((d.name, checked))
+    return out

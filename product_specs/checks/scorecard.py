@@ -1,0 +1,76 @@
+"""The `scorecard` section: every characteristic scores a known number or category, once, with bins
+that are contiguous and cover every value the field can take."""
+
+from __future__ import annotations
+
+from ..rules import NUMBER, did_you_mean
+from .context import CheckContext
+
+__all__ = ["check"]
+
+
+def check(ctx: CheckContext) -> None:
+    card = ctx.spec.scorecard
+    fields = ctx.spec.field_map()
+    derived = {d.name: d for d in ctx.spec.derived}
+    seen = set()
+    for i, ch in enumerate(card.characteristics):
+        path, loc = f"scorecard.characteristics[{ch.field}]", ("scorecard", "characteristics", i)
+        if ch.field in seen:
+            ctx.error("duplicate", loc, path, f"{ch.field!r} is scored twice")
+        seen.add(ch.field)
+        symbol = ctx.scope.get(ch.field)
+        if symbol is None:
+            ctx.error("reference", loc + ("field",), path + ".field", f"unknown field {ch.field!r}",
+                      did_you_mean(ch.field, ctx.scope))
+            continue
+        if symbol.type == NUMBER:
+            source = fields.get(ch.field) or derived.get(ch.field)
+            _numeric_bins(ctx, ch, path, loc, source.min, source.max)
+        elif symbol.categories is not None:
+            _category_bins(ctx, ch, path, loc, symbol.categories)
+        else:
+            ctx.error("type", loc + ("field",), path + ".field",
+                      f"only numeric and category fields can be scored, not a {symbol.type}",
+                      "score a derived number instead")
+
+
+def _numeric_bins(ctx: CheckContext, ch, path, loc, low, high) -> None:
+    bins = ch.bins
+    for j, b in enumerate(bins):
+        bpath, bloc = f"{path}.bins[{j}]", loc + ("bins", j)
+        if b.values is not None:
+            ctx.error("bins", bloc, bpath, "a numeric characteristic has intervals, not values")
+            return
+        if b.lower is not None and b.upper is not None and b.lower >= b.upper:
+            ctx.error("bins", bloc, bpath, f"empty interval [{b.lower}, {b.upper})", "lower must be below upper")
+        if j > 0 and bins[j - 1].upper != b.lower:
+            ctx.error("bins", bloc + ("lower",), bpath + ".lower",
+                      f"bins are not contiguous: previous upper {bins[j - 1].upper}, this lower {b.lower}",
+                      "each bin starts where the previous one ends")
+    first, last = bins[0].lower, bins[-1].upper
+    if first is not None and (low is None or first > low):
+        ctx.error("bins", loc + ("bins", 0, "lower"), f"{path}.bins[0].lower",
+                  f"values below {first} fall in no bin", "leave the first lower bound empty")
+    if last is not None and (high is None or last <= high):
+        ctx.error("bins", loc + ("bins", len(bins) - 1, "upper"), f"{path}.bins[{len(bins) - 1}].upper",
+                  f"values from {last} up fall in no bin", "leave the last upper bound empty")
+
+
+def _category_bins(ctx: CheckContext, ch, path, loc, categories) -> None:
+    covered: list[str] = []
+    for j, b in enumerate(ch.bins):
+        bpath, bloc = f"{path}.bins[{j}]", loc + ("bins", j)
+        if b.values is None or b.lower is not None or b.upper is not None:
+            ctx.error("bins", bloc, bpath, "a category characteristic has values, not intervals")
+            return
+        for value in b.values:
+            if value not in categories:
+                ctx.error("bins", bloc + ("values",), bpath + ".values", f"unknown category {value!r}",
+                          did_you_mean(value, categories))
+            elif value in covered:
+                ctx.error("bins", bloc + ("values",), bpath + ".values", f"category {value!r} in two bins")
+            covered.append(value)
+    missing = [c for c in categories if c not in covered]
+    if missing:
+        ctx.error("bins", loc + ("bins",), path + ".bins", "categories in no bin: " + ", ".join(missing))
