@@ -15,7 +15,7 @@ from decimal import Decimal
 from generators.python.emitter import PythonEmitter, py_number
 from generators.python.runtime import runtime_source
 from product_specs import CheckedSpec
-from product_specs.checked import CHANNEL_REFUSED
+from product_specs.checked import CHANNEL_REFUSED, InputConstraint
 from product_specs.rules import Binary, CheckedExpr, Literal, Name
 from product_specs.sections import FieldType, Outcome
 
@@ -174,9 +174,9 @@ class _ModuleBuilder:
         with w.indent():
             w('"""Raised on the fast path; `validate` then names every problem."""')
         w()
-        for f in self.spec.fields:
-            if f.type is FieldType.CATEGORY:
-                w(f"_CATEGORIES_{f.name.upper()} = frozenset({tuple(f.categories)!r})")
+        for f in self.c.input_constraints():
+            if f.categories is not None:
+                w(f"_CATEGORIES_{f.field.upper()} = frozenset({f.categories!r})")
         w()
         w()
         w("def validate(applicant):")
@@ -187,16 +187,16 @@ class _ModuleBuilder:
                 w('raise InputError([{"field": "", "message": "the applicant must be an object"}])')
             w("errors = []")
             w("add = errors.append")
-            for f in self.spec.fields:
+            for f in self.c.input_constraints():
                 self._validate_field(f)
             w("if errors:")
             with w.indent():
                 w("raise InputError(errors)")
         w()
 
-    def _validate_field(self, f) -> None:
+    def _validate_field(self, f: InputConstraint) -> None:
         w = self.w
-        name = f.name
+        name = f.field
         w(f"value = applicant.get({name!r})")
         w("if value is None:")
         with w.indent():
@@ -204,7 +204,7 @@ class _ModuleBuilder:
                 w(f'add({{"field": {name!r}, "message": "required value is missing"}})')
             else:
                 w("pass")
-        if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+        if f.numeric:
             integer = f.type is FieldType.INTEGER
             # a finite double: refuses NaN, infinities and integers too large for a double
             w("elif value.__class__ not in _NUMBER or not (-_MAX_DOUBLE <= value <= _MAX_DOUBLE)"
@@ -220,9 +220,8 @@ class _ModuleBuilder:
             if checks:
                 w(f"elif {' or '.join(checks)}:")
                 with w.indent():
-                    span = f"{'' if f.min is None else f.min}..{'' if f.max is None else f.max}"
-                    w(f'add({{"field": {name!r}, "message": f"{{value!r}} is outside {span}"}})')
-        elif f.type is FieldType.CATEGORY:
+                    w(f'add({{"field": {name!r}, "message": f"{{value!r}} is outside {f.range_text}"}})')
+        elif f.categories is not None:
             w(f"elif value.__class__ is not str or value not in _CATEGORIES_{name.upper()}:")
             with w.indent():
                 # the categories are user text: a quoted literal, never part of the f-string
@@ -275,12 +274,12 @@ class _ModuleBuilder:
     def _fast_load(self) -> None:
         """Read every field; anything unexpected falls back to `validate`, which names the problem."""
         w = self.w
-        for f in self.spec.fields:
-            var = f"f_{f.name}"
-            getter = f"applicant[{f.name!r}]" if f.required else f"applicant.get({f.name!r})"
+        for f in self.c.input_constraints():
+            var = f"f_{f.field}"
+            getter = f"applicant[{f.field!r}]" if f.required else f"applicant.get({f.field!r})"
             w(f"{var} = {getter}")
             guard = f"{var} is not None and " if not f.required else ""
-            if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+            if f.numeric:
                 # The range first, written `not (lo <= x <= hi)` so that NaN (which fails every comparison)
                 # is refused and no infinity reaches int(); text or None raise TypeError, caught below.
                 # Then the class, by identity (cheaper than a tuple test): bool, Decimal... are refused.
@@ -290,14 +289,14 @@ class _ModuleBuilder:
                 else:
                     wrong = f"({var}.__class__ is not float and {var}.__class__ is not int)"
                 w(f"if {guard}({out_of_range} or {wrong}):")
-            elif f.type is FieldType.CATEGORY:
-                w(f"if {guard}{var} not in _CATEGORIES_{f.name.upper()}:")
+            elif f.categories is not None:
+                w(f"if {guard}{var} not in _CATEGORIES_{f.field.upper()}:")
             elif f.type is FieldType.BOOLEAN:
                 w(f"if {guard}{var}.__class__ is not bool:")
             else:  # the class test settles plain text at once; isinstance admits subclasses, as validate does
                 w(f"if {guard}{var}.__class__ is not str and not isinstance({var}, str):")
             with w.indent():
-                w(f"raise _Invalid({f.name!r})")
+                w(f"raise _Invalid({f.field!r})")
 
     def _derived(self) -> None:
         w = self.w

@@ -290,14 +290,14 @@ def input_problems(checked: CheckedSpec) -> list[tuple[str, str, exp.Expression]
     if not isinstance(checked, CheckedSpec):
         raise TypeError("input_problems needs a CheckedSpec: run check_spec() first")
     out = []
-    for f in checked.spec.fields:
+    for f in checked.input_constraints():
         if f.type is FieldType.STRING:
             continue
-        col = column(f.name)
+        col = column(f.field)
         present = exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null()))
         if f.required:
-            out.append((f.name, "required value is missing", exp.Is(this=col.copy(), expression=exp.Null())))
-        if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+            out.append((f.field, "required value is missing", exp.Is(this=col.copy(), expression=exp.Null())))
+        if f.numeric:
             value = exp.TryCast(this=col.copy(), to=exp.DataType.build("DOUBLE"))
             low = sql_number(f.min) if f.min is not None else sql_number(-_LARGEST_DOUBLE)
             high = sql_number(f.max) if f.max is not None else sql_number(_LARGEST_DOUBLE)
@@ -307,14 +307,14 @@ def input_problems(checked: CheckedSpec) -> list[tuple[str, str, exp.Expression]
             if f.type is FieldType.INTEGER:
                 bad = exp.or_(bad, exp.NEQ(this=value.copy(), expression=exp.Floor(this=value.copy())))
             what = "a whole number" if f.type is FieldType.INTEGER else "a number"
-            out.append((f.name, f"not {what} within {f.min}..{f.max}", exp.and_(present, bad)))
+            out.append((f.field, f"not {what} within {f.min}..{f.max}", exp.and_(present, bad)))
         elif f.type is FieldType.CATEGORY:
             values = [_s(c) for c in f.categories]
             text = exp.cast(col.copy(), exp.DataType.Type.VARCHAR)
-            out.append((f.name, "not one of: " + ", ".join(f.categories),
+            out.append((f.field, "not one of: " + ", ".join(f.categories),
                         exp.and_(present, exp.Not(this=exp.In(this=text, expressions=values)))))
         elif f.type is FieldType.BOOLEAN:
             value = exp.TryCast(this=col.copy(), to=exp.DataType.build("BOOLEAN"))
-            out.append((f.name, "not true or false",
+            out.append((f.field, "not true or false",
                         exp.and_(present, exp.Is(this=value, expression=exp.Null()))))
     return out

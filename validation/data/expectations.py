@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from product_specs import CheckedSpec
+from product_specs.checked import InputConstraint
 from product_specs.sections import FieldType
 from validation.data.data_files import DataFileError, describe_source, read_data
 
@@ -114,23 +115,23 @@ def field_checks(checked: CheckedSpec, max_null_rate: float = DEFAULT_MAX_NULL_R
     The applicant id (a text field named like `applicant_id`): unique.
     """
     out: list[Check] = []
-    for f in checked.spec.fields:
-        out += _checks_of_field(f, max_null_rate)
+    for c in checked.input_constraints():
+        out += _checks_of_field(c, max_null_rate)
     return out
 
 
-def _checks_of_field(f, max_null_rate: float) -> list[Check]:
+def _checks_of_field(f: InputConstraint, max_null_rate: float) -> list[Check]:
     def check(kind, description, expectation, **kwargs) -> Check:
-        return Check(f"fields[{f.name}].{kind}", f.name, kind, description, expectation, kwargs, pii=f.pii,
+        return Check(f"fields[{f.field}].{kind}", f.field, kind, description, expectation, kwargs, pii=f.pii,
                      field_type=f.type.value if kind == "type" else "")
 
     out = [check("exists", "column present", "expect_column_to_exist"),
            check("type", f"{f.type.value} values", "expect_column_values_to_be_in_type_list",
                  type_list=TYPE_LISTS[f.type])]
-    if f.type in (FieldType.INTEGER, FieldType.NUMBER) and (f.min is not None or f.max is not None):
+    if f.numeric and (f.min is not None or f.max is not None):
         out.append(check("range", _between_text(f.min, f.max), "expect_column_values_to_be_between",
                          min_value=_plain(f.min), max_value=_plain(f.max)))
-    if f.type is FieldType.CATEGORY and f.categories:
+    if f.categories:
         out.append(check("categories", "one of " + ", ".join(f.categories), "expect_column_values_to_be_in_set",
                          value_set=list(f.categories)))
     if f.required:
@@ -138,7 +139,7 @@ def _checks_of_field(f, max_null_rate: float) -> list[Check]:
     else:
         out.append(check("null_rate", f"at most {max_null_rate:.0%} empty (optional)",
                          "expect_column_values_to_not_be_null", mostly=round(1 - max_null_rate, 6)))
-    if f.type is FieldType.STRING and ID_FIELD.match(f.name):
+    if f.type is FieldType.STRING and ID_FIELD.match(f.field):
         out.append(check("unique", "unique values (applicant id)", "expect_column_values_to_be_unique"))
     return out
 
