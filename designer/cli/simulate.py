@@ -14,9 +14,6 @@ __all__ = ["register", "simulate_command", "print_metrics", "print_comparison"]
 
 from designer.cli.common import SpecArg, load_checked_or_exit
 from designer.cli.exit_codes import EXIT_UNREADABLE
-from validation.analysis.display import figure, money, pct, short, signed_pp
-
-_DIFF_ROWS_PRINTED = 20
 
 
 def register(app: typer.Typer) -> None:
@@ -118,148 +115,75 @@ def _console():
     return console
 
 
-def _verdict(passed):
+def _cell(value, column):
+    """A cell as rich Text (never markup: a `[b]` in a spec path is shown as it is)."""
     from rich.text import Text
 
-    if passed is None:
-        return Text("—")
-    return Text("PASS", style="bold green") if passed else Text("FAIL", style="bold red")
+    from validation.analysis.tables import format_cell
+
+    if column.unit == "verdict":
+        if value is None:
+            return Text("—")
+        return Text("PASS", style="bold green") if value else Text("FAIL", style="bold red")
+    return Text(format_cell(value, column))
 
 
-def _add(table, *cells) -> None:
-    """Add a row; text cells are shown as they are (a `[b]` in a spec path is not markup)."""
-    from rich.text import Text
-
-    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
-
-
-def _table(title: str, *columns: str, left: int = 1):
-    """A table whose first `left` columns are text (left-aligned) and the rest figures."""
-    from rich.markup import escape
+def print_table(console, table) -> None:
+    """Draw one presentation-neutral table (validation.analysis.tables) in the terminal."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=escape(title), title_justify="left", title_style="bold")
-    for i, name in enumerate(columns):
-        table.add_column(escape(name), justify="left" if i < left else "right")
-    return table
+    out = Table(title=Text(str(table.title)), title_justify="left", title_style="bold")
+    for column in table.columns:
+        out.add_column(Text(column.label.en), justify="right" if column.numeric else "left")
+    for row in table.rows:
+        out.add_row(*(_cell(v, c) for v, c in zip(row, table.columns, strict=True)))
+    console.print(out)
 
 
 def print_metrics(console, m) -> None:
     """Every figure of a simulation as readable tables."""
+    from validation.analysis.display import money
+    from validation.analysis.tables import metrics_tables
+
     console.print(f"{m.product_name_zh} / {m.product_name_en} ({m.product_id} v{m.product_version}, "
                   f"spec {m.spec_hash[:12]}): {m.applicants:,} applicants from {m.source}, "
                   f"simulated in {m.simulate_seconds:.2f} s", markup=False)
-    t = _table("核心指标 / Key figures (risk appetite)", "figure", "actual", "target", "result")
-    for f in m.figures:
-        target = "; ".join(f"{x.op} {figure(x.target, f.unit)}" for x in f.targets) or "—"
-        _add(t, f"{f.label_zh} / {f.label_en}", figure(f.value, f.unit), target, _verdict(f.passed))
-    console.print(t)
-    t = _table("决策漏斗 / Decision funnel", "step", "applicants", "share")
-    for s in m.funnel:
-        _add(t, f"{s.label_zh} / {s.label_en}", f"{s.count:,}", pct(s.rate, 1))
-    console.print(t)
-    for title, rows in (("客群 / By segment", m.by_segment), ("渠道 / By channel", m.by_channel),
-                        ("评分档 / By band", m.by_band)):
-        band = rows is m.by_band
-        t = _table(title, "name", *(["min score"] if band else []), "applicants", "share", "approve", "refer",
-                   "decline", "bad rate", "bad rate approved", "avg score")
-        for r in rows:
-            lowest = ["—" if r.min_score is None else str(r.min_score)] if band else []
-            _add(t, f"{r.key} {r.label_zh} / {r.label_en}", *lowest, f"{r.applicants:,}", pct(r.share, 1),
-                 pct(r.approval_rate, 1), pct(r.refer_rate, 1), pct(r.decline_rate, 1), pct(r.bad_rate),
-                 pct(r.bad_rate_approved), "—" if r.average_score is None else f"{r.average_score:.1f}")
-        console.print(t)
-    t = _table("规则命中与瀑布 / Rule hits and waterfall", "code", "rule", "action", "hits", "hit rate", "first hits",
-               "unique hits", "remaining", "bad rate of hits", left=3)
-    for r in m.rules:
-        _add(t, r.code, f"{r.name_zh} / {r.name_en}", r.action, f"{r.hits:,}", pct(r.hit_rate), f"{r.first_hits:,}",
-             f"{r.unique_hits:,}", f"{r.remaining:,}", pct(r.bad_rate_hit))
-    console.print(t)
-    t = _table("评分分布 / Score distribution", "score", "approve", "refer", "decline", "bad rate")
-    for b in m.score_histogram:
-        _add(t, f"{b.lower:g}-{b.upper:g}", f"{b.approve:,}", f"{b.refer:,}", f"{b.decline:,}", pct(b.bad_rate))
-    console.print(t)
-    el = m.expected_loss
-    t = _table(f"预期损失 / Expected loss (PD x LGD x EAD; EAD = {el.basis.replace('_', ' ')})", "population",
-               "EL rate")
-    for name, value in (("approved", pct(el.approved_rate, 3)), ("referred", pct(el.referred_rate, 3)),
-                        ("declined", pct(el.declined_rate, 3)), ("all", pct(el.overall_rate, 3)),
-                        ("declined / approved", figure(el.declined_to_approved, "ratio")),
-                        ("approved EL on limits", money(el.approved_el_on_limits)),
-                        ("approved EL rate on limits", pct(el.approved_rate_on_limits, 3)),
-                        ("mean LGD of bad applicants", pct(el.mean_lgd, 1))):
-        _add(t, name, value)
-    console.print(t)
-    _print_distributions(console, m)
+    for table in metrics_tables(m):
+        if table.id == "distributions":
+            console.print(f"volume lent: {money(table.extra['volume_lent'])}", markup=False)
+        print_table(console, table)
     for note in m.notes:
         console.print(f"note: {note}", markup=False)
 
 
-def _print_distributions(console, m) -> None:
-    t = _table(f"额度与利率 / Limits and APR of approved (volume lent {money(m.value('volume_lent'))})", "value",
-               "count", "mean", "min", "p5", "p25", "p50", "p75", "p95", "max")
-    for name, d, fmt in (("limit", m.limit, money), ("APR", m.apr, pct)):
-        q = d.quantiles
-        _add(t, name, f"{d.count:,}", fmt(d.mean), fmt(d.min), fmt(q["p05"]), fmt(q["p25"]), fmt(q["p50"]),
-             fmt(q["p75"]), fmt(q["p95"]), fmt(d.max))
-    console.print(t)
-    for name, d, fmt in (("额度分布 / Limit histogram", m.limit, money), ("利率分布 / APR histogram", m.apr, pct)):
-        t = _table(name, "from", "to", "approved", "")
-        t.columns[-1].justify = "left"
-        top = max((b.count for b in d.histogram), default=0)
-        for b in d.histogram:
-            _add(t, fmt(b.lower), fmt(b.upper), f"{b.count:,}", "#" * round(30 * b.count / top) if top else "")
-        console.print(t)
-
-
 def print_comparison(console, c) -> None:
     """A champion / challenger comparison as readable tables."""
-    t = _table("冠军 / 挑战者 / Champion vs challenger", "", "champion", "challenger", "change")
-    _add(t, "product", f"{c.champion['product_id']} {c.champion['version']} ({c.champion['spec_hash'][:12]})",
-         f"{c.challenger['product_id']} {c.challenger['version']} ({c.challenger['spec_hash'][:12]})", "")
-    _add(t, "approval rate", pct(c.champion_approval_rate), pct(c.challenger_approval_rate),
-         signed_pp(c.approval_rate_change))
-    _add(t, "bad rate among approved", pct(c.champion_bad_rate_approved), pct(c.challenger_bad_rate_approved),
-         signed_pp(c.bad_rate_approved_change))
-    console.print(t)
-    t = _table("换入 / 换出 / Swap sets", "set", "applicants", "of which referred", "share", "bad rate", "limits")
-    for s, name in ((c.swap_in, "swap-in (champion declines or refers, challenger approves)"),
-                    (c.swap_out, "swap-out (champion approves, challenger declines or refers)")):
-        _add(t, name, f"{s.count:,}", f"{s.referred:,}", pct(s.share), pct(s.bad_rate), money(s.volume))
-    console.print(t)
-    t = _table("决策迁移 / Decision transitions (rows: champion, columns: challenger)", "champion", "approve",
-               "refer", "decline")
-    for a in ("approve", "refer", "decline"):
-        counts = {x.challenger: x.count for x in c.transitions if x.champion == a}
-        _add(t, a, *(f"{counts.get(b, 0):,}" for b in ("approve", "refer", "decline")))
-    console.print(t)
-    t = _table("策略差异 / What changed in the spec", "category", "path", "change", "before", "after", left=5)
-    for s in c.spec_changes:
-        _add(t, s.category, s.path, s.kind, short(s.before, 60), short(s.after, 60))
-    console.print(t if c.spec_changes else "策略差异 / What changed in the spec: nothing", markup=False)
-    console.print(f"结果差异 / Outcome differences: {c.diff_total:,} applicants change decision, limit or APR "
-                  f"(decision {c.changed_decision:,}, limit {c.changed_limit:,}, APR {c.changed_apr:,})", markup=False)
-    t = _table(f"first {min(_DIFF_ROWS_PRINTED, len(c.diff_rows))} (decision changes first; all in --report and "
-               "--json)", "row", "applicant", "changes", "decision", "limit", "APR", "reasons", "bad", left=3)
-    for r in c.diff_rows[:_DIFF_ROWS_PRINTED]:
-        _add(t, str(r.row), r.applicant_id or "", ",".join(r.changes),
-             f"{r.champion_decision} -> {r.challenger_decision}",
-             f"{money(r.champion_limit)} -> {money(r.challenger_limit)}",
-             f"{pct(r.champion_apr)} -> {pct(r.challenger_apr)}",
-             f"{' '.join(r.champion_reasons) or '-'} -> {' '.join(r.challenger_reasons) or '-'}",
-             "—" if r.bad is None else str(r.bad))
-    if c.diff_rows:
-        console.print(t)
+    from validation.analysis.tables import DIFF_ROWS_PRINTED, comparison_tables
+
+    for table in comparison_tables(c, DIFF_ROWS_PRINTED):
+        if table.id == "spec_changes" and not table.rows:
+            console.print("策略差异 / What changed in the spec: nothing", markup=False)
+            continue
+        if table.id == "diff":
+            console.print(f"结果差异 / Outcome differences: {c.diff_total:,} applicants change decision, limit or "
+                          f"APR (decision {c.changed_decision:,}, limit {c.changed_limit:,}, APR {c.changed_apr:,})",
+                          markup=False)
+            if not table.rows:
+                continue
+            console.print(f"first {table.extra['shown']} (decision changes first; all in --report and --json)",
+                          markup=False)
+        print_table(console, table)
     for note in c.notes:
         console.print(f"note: {note}", markup=False)
 
 
 def _print_checks(console, checks: dict) -> None:
+    from validation.analysis.report import CheckLine
+    from validation.analysis.tables import checks_table
+
     if not checks.get("available"):
         console.print("输出校验 / output checks: not available in this build")
         return
-    t = _table(f"输出校验 / Checks of the simulated outputs (Great Expectations, {checks['rows']:,} rows)", "check",
-               "result", "details", left=3)
-    for c in checks["checks"]:
-        _add(t, c["check"], _verdict(c["passed"]), c["details"])
-    console.print(t)
+    lines = [CheckLine(c["check"], c["passed"], c["details"]) for c in checks["checks"]]
+    print_table(console, checks_table(lines, checks["rows"]))

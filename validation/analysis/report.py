@@ -16,8 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from validation.analysis.compare import Comparison
-from validation.analysis.display import figure, money, pct, short, signed_pp
-from validation.analysis.metrics import Distribution, Figure, GroupRow, Metrics
+from validation.analysis.display import money, pct
+from validation.analysis.metrics import Distribution, Metrics
+from validation.analysis.tables import (
+    Bi,
+    Column,
+    Table,
+    checks_table,
+    comparison_tables,
+    format_cell,
+    metrics_tables,
+)
 
 __all__ = ["render_report", "write_report", "CheckLine", "CHART_IDS"]
 
@@ -42,10 +51,6 @@ class CheckLine:
 
 def _e(text) -> str:
     return html.escape("" if text is None else str(text))
-
-
-def _num(value, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
 
 
 def _bi(zh: str, en: str) -> str:
@@ -189,138 +194,60 @@ def _embed(chart_id: str, chart) -> str:
 
 # --- sections ------------------------------------------------------------------------------------------
 
-def _figures_table(m: Metrics) -> str:
-    rows = []
-    for f in m.figures:
-        target = "; ".join(f"{t.op} {figure(t.target, f.unit)}" for t in f.targets) or "—"
-        rows.append((_bi(f.label_zh, f.label_en), figure(f.value, f.unit), _e(target), _verdict(f.passed)))
-    return _table([_bi("指标", "Figure"), _bi("实际", "Actual"), _bi("目标", "Target"), _bi("结果", "Result")],
-                  rows, "figures", row_classes=[_row_class(f) for f in m.figures])
+def _label(text: Bi) -> str:
+    return _e(text.zh) if text.zh == text.en else _bi(text.zh, text.en)
 
 
-def _row_class(f: Figure) -> str:
-    return {True: "pass-row", False: "fail-row"}.get(f.passed, "")
+def _html_cell(value, column: Column) -> str:
+    if isinstance(value, Bi):
+        return _label(value)
+    if value is not None and column.unit == "code":
+        return f"<b>{_e(value)}</b>"
+    if value is not None and column.unit == "path":
+        return f"<code>{_e(value)}</code>"
+    if column.unit == "verdict":
+        return _verdict(value)
+    return _e(format_cell(value, column))
 
 
-def _group_table(rows: list[GroupRow], band: bool = False) -> str:
-    headers = [_bi("名称", "Name"), _bi("人数", "Applicants"), _bi("占比", "Share"), _bi("通过率", "Approval"),
-               _bi("转人工率", "Refer"), _bi("拒绝率", "Decline"), _bi("坏账率", "Bad rate"),
-               _bi("通过坏账率", "Bad rate approved"), _bi("平均分", "Avg score")]
-    if band:
-        headers.insert(1, _bi("最低分", "Min score"))
-    body = []
-    for r in rows:
-        cells = [f"<b>{_e(r.key)}</b> {_e(r.label_zh)} / {_e(r.label_en)}", f"{r.applicants:,}", pct(r.share, 1),
-                 pct(r.approval_rate, 1), pct(r.refer_rate, 1), pct(r.decline_rate, 1), pct(r.bad_rate),
-                 pct(r.bad_rate_approved), _num(r.average_score)]
-        if band:
-            cells.insert(1, "—" if r.min_score is None else str(r.min_score))
-        body.append(cells)
-    return _table(headers, body, "groups")
+def _html_table(t: Table, cls: str = "", attrs: str = "") -> str:
+    """One presentation-neutral table (validation.analysis.tables) as HTML, every text escaped."""
+    rows = [[_html_cell(v, c) for v, c in zip(row, t.columns, strict=True)] for row in t.rows]
+    classes = [{True: "pass-row", False: "fail-row"}.get(s, "") for s in t.row_status]
+    return _table([_label(c.label) for c in t.columns], rows, cls or t.id, attrs, row_classes=classes)
 
 
-def _rules_table(m: Metrics) -> str:
-    kinds = {"decline": "拒绝 decline", "refer": "转人工 refer"}
-    body = [(f"<b>{_e(r.code)}</b>", f"{_e(r.name_zh)} / {_e(r.name_en)}", _e(kinds.get(r.action, r.action)),
-             _e(r.kind), f"{r.hits:,}", pct(r.hit_rate), f"{r.first_hits:,}", f"{r.unique_hits:,}",
-             f"{r.remaining:,}", pct(r.bad_rate_hit)) for r in m.rules]
-    return _table([_bi("代码", "Code"), _bi("规则", "Rule"), _bi("动作", "Action"), _bi("类别", "Kind"),
-                   _bi("命中数", "Hits"), _bi("命中率", "Hit rate"), _bi("首次命中", "First hits"),
-                   _bi("唯一命中", "Unique hits"), _bi("剩余", "Remaining"), _bi("命中坏账率", "Bad rate of hits")],
-                  body, "rules")
-
-
-def _el_table(m: Metrics) -> str:
-    el = m.expected_loss
-    basis = ("申请金额 / requested amount" if el.basis == "requested_amount"
-             else "每位申请人 / per applicant (PD × LGD)")
-    rows = [(_bi("通过", "Approved"), pct(el.approved_rate, 3)), (_bi("转人工", "Referred"), pct(el.referred_rate, 3)),
-            (_bi("拒绝", "Declined"), pct(el.declined_rate, 3)), (_bi("全体", "All"), pct(el.overall_rate, 3)),
-            (_bi("拒绝/通过倍数", "Declined / approved"),
-             "—" if el.declined_to_approved is None else f"{el.declined_to_approved:.2f}×"),
-            (_bi("通过客户预期损失（按授信额度）", "Approved EL on limits"), money(el.approved_el_on_limits)),
-            (_bi("通过客户预期损失率（按授信额度）", "Approved EL rate on limits"), pct(el.approved_rate_on_limits, 3)),
-            (_bi("平均违约损失率", "Mean LGD of bad applicants"), pct(el.mean_lgd, 1))]
-    return (f"<p>EL = PD × LGD × EAD; EAD: {_e(basis)}.</p>"
-            + _table([_bi("人群", "Population"), _bi("预期损失率", "EL rate")], rows, "el"))
-
-
-def _distribution_table(m: Metrics) -> str:
-    def row(name, d: Distribution, fmt):
-        q = d.quantiles
-        return (name, f"{d.count:,}", fmt(d.mean), fmt(d.min), fmt(q.get("p05")), fmt(q.get("p25")), fmt(q.get("p50")),
-                fmt(q.get("p75")), fmt(q.get("p95")), fmt(d.max))
-
-    return _table([_bi("指标", "Value"), "N", _bi("均值", "Mean"), "min", "p5", "p25", "p50", "p75", "p95", "max"],
-                  [row(_bi("授信额度", "Limit"), m.limit, money), row(_bi("年化利率", "APR"), m.apr, pct)], "dist")
+def _note(t: Table) -> str:
+    return f"<p class='notes'>{_e(t.note.zh)} / {_e(t.note.en)}</p>" if t.note else ""
 
 
 def _comparison_section(c: Comparison) -> str:
-    parts = [f"<h2>{_bi('冠军 / 挑战者', 'Champion / challenger')}</h2>"]
-    parts.append(_table(
-        ["", _bi("冠军", "Champion"), _bi("挑战者", "Challenger"), _bi("变化", "Change")],
-        [(_bi("产品", "Product"), _e(f"{c.champion['product_id']} {c.champion['version']} "
-                                     f"({c.champion['spec_hash'][:12]})"),
-          _e(f"{c.challenger['product_id']} {c.challenger['version']} ({c.challenger['spec_hash'][:12]})"), ""),
-         (_bi("通过率", "Approval rate"), pct(c.champion_approval_rate), pct(c.challenger_approval_rate),
-          signed_pp(c.approval_rate_change)),
-         (_bi("通过客户坏账率", "Bad rate among approved"), pct(c.champion_bad_rate_approved),
-          pct(c.challenger_bad_rate_approved), signed_pp(c.bad_rate_approved_change))], "compare"))
-    parts.append(f"<h3>{_bi('换入 / 换出', 'Swap-in / swap-out')}</h3>")
-    parts.append(_table(
-        [_bi("集合", "Set"), _bi("人数", "Applicants"), _bi("其中转人工", "of which referred"), _bi("占比", "Share"),
-         _bi("坏账率", "Bad rate"), _bi("额度", "Limits")],
-        [(_bi("换入（冠军未通过、挑战者通过）", "Swap-in (champion declines or refers, challenger approves)"),
-          f"{c.swap_in.count:,}", f"{c.swap_in.referred:,}", pct(c.swap_in.share), pct(c.swap_in.bad_rate),
-          money(c.swap_in.volume)),
-         (_bi("换出（冠军通过、挑战者未通过）", "Swap-out (champion approves, challenger declines or refers)"),
-          f"{c.swap_out.count:,}", f"{c.swap_out.referred:,}", pct(c.swap_out.share), pct(c.swap_out.bad_rate),
-          money(c.swap_out.volume))], "swaps"))
-    parts.append(_embed("transitions", _transition_chart(c)))
-    parts.append(f"<h3>{_bi('策略差异', 'What changed in the spec')}</h3>")
+    tables = {t.id: t for t in comparison_tables(c, _MAX_REPORT_DIFF_ROWS)}
+    parts = [f"<h2>{_bi('冠军 / 挑战者', 'Champion / challenger')}</h2>", _html_table(tables["comparison"], "compare"),
+             f"<h3>{_bi('换入 / 换出', 'Swap-in / swap-out')}</h3>", _html_table(tables["swaps"]),
+             _embed("transitions", _transition_chart(c)),
+             f"<h3>{_bi('策略差异', 'What changed in the spec')}</h3>"]
     if c.spec_changes:
-        parts.append(_table([_bi("类别", "Category"), _bi("位置", "Path"), _bi("变化", "Change"),
-                             _bi("原值", "Before"), _bi("新值", "After")],
-                            [(_e(s.category), f"<code>{_e(s.path)}</code>", _e(s.kind), _short(s.before),
-                              _short(s.after)) for s in c.spec_changes], "spec-changes"))
+        parts.append(_html_table(tables["spec_changes"], "spec-changes"))
     else:
         parts.append("<p>两份策略相同 / The two specs are the same.</p>")
     parts.append(f"<h3>{_bi('结果差异明细', 'Outcome differences')}</h3>")
-    shown = c.diff_rows[:_MAX_REPORT_DIFF_ROWS]
+    shown = tables["diff"].extra["shown"]
     parts.append(f"<p>{_e(f'{c.diff_total:,}')} 位申请人的决策、额度或利率发生变化 / applicants change decision, "
                  f"limit or APR (decision {c.changed_decision:,}, limit {c.changed_limit:,}, APR {c.changed_apr:,})"
-                 + (f"; 表中列出前 {len(shown):,} 位 / the table lists the first {len(shown):,}, decision changes first"
-                    if c.diff_total > len(shown) else "") + ".</p>")
+                 + (f"; 表中列出前 {shown:,} 位 / the table lists the first {shown:,}, decision changes first"
+                    if c.diff_total > shown else "") + ".</p>")
     parts.append('<div class="filters"><input type="search" id="diff-filter" placeholder="筛选 / Filter…"> '
                  '<select id="diff-change"><option value="">全部变化 / all changes</option>'
                  '<option value="decision">决策 / decision</option><option value="limit">额度 / limit</option>'
                  '<option value="apr">利率 / APR</option></select> <span id="diff-count"></span></div>')
-    body = [(str(r.row), _e(r.applicant_id or ""), _e(", ".join(r.changes)),
-             _e(r.champion_decision), _e(r.challenger_decision), _e(f"{r.champion_segment}/{r.champion_band}"),
-             _e(f"{r.challenger_segment}/{r.challenger_band}"), str(r.champion_score), str(r.challenger_score),
-             money(r.champion_limit), money(r.challenger_limit), pct(r.champion_apr), pct(r.challenger_apr),
-             _e(" ".join(r.champion_reasons)), _e(" ".join(r.challenger_reasons)),
-             "—" if r.bad is None else str(r.bad)) for r in shown]
-    parts.append(_table(
-        ["#", _bi("申请编号", "Applicant"), _bi("变化", "Changes"), _bi("冠军决策", "Champion"),
-         _bi("挑战者决策", "Challenger"), _bi("冠军客群/档", "Champion seg/band"),
-         _bi("挑战者客群/档", "Challenger seg/band"), _bi("冠军评分", "Champion score"),
-         _bi("挑战者评分", "Challenger score"), _bi("冠军额度", "Champion limit"), _bi("挑战者额度", "Challenger limit"),
-         _bi("冠军利率", "Champion APR"), _bi("挑战者利率", "Challenger APR"), _bi("冠军原因", "Champion reasons"),
-         _bi("挑战者原因", "Challenger reasons"), _bi("坏账", "Bad")],
-        body, "sortable diff", 'id="diff-table"'))
-    parts[-1] = f'<div class="scroll">{parts[-1]}</div>'
+    diff = _html_table(tables["diff"], "sortable diff", 'id="diff-table"')
+    parts.append(f'<div class="scroll">{diff}</div>')
     return "\n".join(parts)
 
 
-def _short(value) -> str:
-    return _e(short(value, 160))
-
-
 def _checks_section(checks: Sequence[CheckLine]) -> str:
-    rows = [(_e(c.name), _verdict(c.passed), _e(c.details)) for c in checks]
-    return (f"<h2>{_bi('输出校验', 'Checks of the simulated outputs')}</h2>"
-            + _table([_bi("校验", "Check"), _bi("结果", "Result"), _bi("说明", "Details")], rows, "checks"))
+    return f"<h2>{_bi('输出校验', 'Checks of the simulated outputs')}</h2>" + _html_table(checks_table(checks))
 
 
 _STYLE = """
@@ -394,7 +321,7 @@ def render_report(metrics: Metrics, comparison: Comparison | None = None, checks
                   + ", ".join(_e(f.label_en) for f in failed) if failed
                   else f"全部 {len(judged)} 项指标符合风险偏好 / all {len(judged)} judged figures within the risk appetite")
                + "</p>")
-    figures = _figures_table(m)
+    tables = {t.id: t for t in metrics_tables(m)}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = (f"产品 / product <b>{_e(m.product_id)}</b> v{_e(m.product_version)} · spec {_e(m.spec_hash[:12])} · "
             f"数据 / data {_e(Path(m.source).name if m.source else '')} · {m.applicants:,} 申请人 / applicants · "
@@ -402,22 +329,21 @@ def render_report(metrics: Metrics, comparison: Comparison | None = None, checks
     sections = [
         f"<h1>{_e(zh)} <span class='en'>/ {_e(en)}</span><br>策略模拟报告 <span class='en'>/ Strategy simulation "
         f"report</span></h1>", f'<p class="meta">{meta}</p>', summary,
-        f"<h2>{_bi('核心指标', 'Key figures')}</h2>", figures,
+        f"<h2>{_bi('核心指标', 'Key figures')}</h2>", _html_table(tables["figures"]),
         f"<h2>{_bi('决策漏斗', 'Decision funnel')}</h2>", _embed("funnel", _funnel_chart(m)),
         f"<h2>{_bi('分客群、渠道与评分档', 'By segment, channel and band')}</h2>",
-        f"<h3>{_bi('客群', 'Segments')}</h3>", _group_table(m.by_segment),
-        f"<h3>{_bi('渠道', 'Channels')}</h3>", _group_table(m.by_channel),
-        f"<h3>{_bi('评分档', 'Score bands')}</h3>", _group_table(m.by_band, band=True),
+        f"<h3>{_bi('客群', 'Segments')}</h3>", _html_table(tables["by_segment"], "groups"),
+        f"<h3>{_bi('渠道', 'Channels')}</h3>", _html_table(tables["by_channel"], "groups"),
+        f"<h3>{_bi('评分档', 'Score bands')}</h3>", _html_table(tables["by_band"], "groups"),
         f"<h2>{_bi('规则命中与瀑布', 'Rule hits and waterfall')}</h2>", _embed("waterfall", _waterfall_chart(m)),
-        "<p class='notes'>首次命中：决定该申请人结果的第一个原因；唯一命中：该规则是唯一的同类原因。"
-        " / First hits: the first reason of the outcome's kind; unique hits: the only reason of that kind.</p>",
-        _rules_table(m),
+        _note(tables["rules"]), _html_table(tables["rules"]),
         f"<h2>{_bi('评分分布与各档坏账率', 'Score distribution and bad rate per band')}</h2>",
         _embed("score_distribution", _score_chart(m)), _embed("band_bad_rate", _band_chart(m)),
-        f"<h2>{_bi('预期损失', 'Expected loss')}</h2>", _el_table(m),
+        f"<h2>{_bi('预期损失', 'Expected loss')}</h2>", _note(tables["expected_loss"]),
+        _html_table(tables["expected_loss"], "el"),
         f"<h2>{_bi('额度与利率分布（通过客户）', 'Limit and APR distributions (approved)')}</h2>",
         f"<p>{_bi('授信总额', 'Volume lent')}: <b>{money(m.value('volume_lent'))}</b></p>",
-        _distribution_table(m),
+        _html_table(tables["distributions"], "dist"),
         _embed("limit_distribution", _histogram_chart(m.limit, "授信额度分布 / Limit distribution",
                                                       "额度 / Limit", ",.0f")),
         _embed("apr_distribution", _histogram_chart(m.apr, "年化利率分布 / APR distribution", "APR", ".2%")),

@@ -68,7 +68,7 @@ def test_champion_comparison_is_printed(tmp_path):
                  "--report", str(tmp_path / "r.html"))
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "swap-out" in out and "decision.bands[b].min_score" in out
+    assert "Swap-out" in out and "decision.bands[b].min_score" in out
     assert "3 applicants change decision, limit or APR" in out
     assert 'id="diff-table"' in (tmp_path / "r.html").read_text(encoding="utf-8")
 

@@ -1,0 +1,275 @@
+"""The figures of a simulation and of a comparison as presentation-neutral tables, laid out once.
+
+A `Table` has an id, a bilingual title, typed columns and rows of plain values; the terminal (rich), the
+HTML report and the Streamlit designer each draw the same tables, formatting every cell by its column's
+unit with `validation.analysis.display`. Text that exists in both languages is a `Bi` cell: the terminal
+and the report show both, the designer the user's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from validation.analysis.display import MISSING, figure, money, pct, short, signed_pp
+
+__all__ = ["Bi", "Column", "Table", "format_cell", "metrics_tables", "comparison_tables", "checks_table",
+           "DIFF_ROWS_PRINTED"]
+
+DIFF_ROWS_PRINTED = 20
+"""Rows of the outcome diff a terminal shows (the report and --json carry more)."""
+
+
+@dataclass(frozen=True)
+class Bi:
+    """A text in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.zh if self.zh == self.en else f"{self.zh} / {self.en}"
+
+    def pick(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, and the unit every cell of it is formatted by.
+
+    Units: text, code (an identifier: reason code, band), path (a spec path), count, rate (fraction shown
+    as %), money, ratio, pp (a change in percentage points), score (one decimal), verdict (True / False /
+    None), bar (a fraction 0..1 drawn as a bar in text renderers).
+    """
+
+    label: Bi
+    unit: str = "text"
+    digits: int = 2
+
+    @property
+    def numeric(self) -> bool:
+        return self.unit in ("count", "rate", "money", "ratio", "pp", "score")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of plain values; `row_status` (optional) marks rows passing (True) or failing (False)."""
+
+    id: str
+    title: Bi
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+    row_status: tuple[bool | None, ...] = ()
+    note: Bi | None = None
+    extra: dict = field(default_factory=dict)
+
+    def records(self, language: str = "en") -> list[dict]:
+        """Rows as dicts of formatted text keyed by column label (for a dataframe)."""
+        labels = [c.label.pick(language) for c in self.columns]
+        return [{label: format_cell(v, c, language) for label, v, c in zip(labels, row, self.columns, strict=True)}
+                for row in self.rows]
+
+
+def format_cell(value, column: Column, language: str | None = None) -> str:
+    """A cell as text: `language` None shows both languages of a Bi cell."""
+    if isinstance(value, Bi):
+        return str(value) if language is None else value.pick(language)
+    if value is None:
+        return MISSING
+    unit = column.unit
+    if unit == "count":
+        return f"{value:,}"
+    if unit == "rate":
+        return pct(value, column.digits)
+    if unit == "money":
+        return money(value)
+    if unit == "ratio":
+        return figure(value, "ratio")
+    if unit == "pp":
+        return signed_pp(value)
+    if unit == "score":
+        return f"{value:,.1f}"
+    if unit == "verdict":
+        return "PASS" if value else "FAIL"
+    if unit == "bar":
+        return "#" * round(30 * value)
+    return str(value)
+
+
+def _t(zh: str, en: str) -> Bi:
+    return Bi(zh, en)
+
+
+def _col(zh: str, en: str, unit: str = "text", digits: int = 2) -> Column:
+    return Column(Bi(zh, en), unit, digits)
+
+
+# --- a simulation ------------------------------------------------------------------------------------------
+
+def metrics_tables(m) -> list[Table]:
+    """Every figure of a `Metrics` as tables, in reading order."""
+    return [_figures(m), _funnel(m), _groups("by_segment", _t("客群", "By segment"), m.by_segment),
+            _groups("by_channel", _t("渠道", "By channel"), m.by_channel),
+            _groups("by_band", _t("评分档", "By band"), m.by_band, band=True), _rules(m), _scores(m),
+            _expected_loss(m), _distributions(m), _histogram("limit_histogram", _t("额度分布", "Limit histogram"),
+                                                             m.limit, "money"),
+            _histogram("apr_histogram", _t("利率分布", "APR histogram"), m.apr, "rate")]
+
+
+def _figures(m) -> Table:
+    rows, status = [], []
+    for f in m.figures:
+        target = "; ".join(f"{t.op} {figure(t.target, f.unit)}" for t in f.targets) or MISSING
+        rows.append((Bi(f.label_zh, f.label_en), figure(f.value, f.unit), target, f.passed))
+        status.append(f.passed)
+    return Table("figures", _t("核心指标", "Key figures (risk appetite)"),
+                 (_col("指标", "Figure"), _col("实际", "Actual"), _col("目标", "Target"),
+                  _col("结果", "Result", "verdict")), tuple(rows), tuple(status))
+
+
+def _funnel(m) -> Table:
+    return Table("funnel", _t("决策漏斗", "Decision funnel"),
+                 (_col("步骤", "Step"), _col("人数", "Applicants", "count"), _col("占比", "Share", "rate", 1)),
+                 tuple((Bi(s.label_zh, s.label_en), s.count, s.rate) for s in m.funnel))
+
+
+def _groups(table_id: str, title: Bi, rows, band: bool = False) -> Table:
+    columns = [_col("代码", "Key", "code"), _col("名称", "Name")]
+    if band:
+        columns.append(_col("最低分", "Min score", "count"))
+    columns += [_col("人数", "Applicants", "count"), _col("占比", "Share", "rate", 1),
+                _col("通过率", "Approve", "rate", 1), _col("转人工率", "Refer", "rate", 1),
+                _col("拒绝率", "Decline", "rate", 1), _col("坏账率", "Bad rate", "rate"),
+                _col("通过坏账率", "Bad rate approved", "rate"), _col("平均分", "Avg score", "score")]
+    body = []
+    for r in rows:
+        cells = [r.key, Bi(r.label_zh, r.label_en)] + ([r.min_score] if band else [])
+        body.append(tuple(cells + [r.applicants, r.share, r.approval_rate, r.refer_rate, r.decline_rate, r.bad_rate,
+                                   r.bad_rate_approved, r.average_score]))
+    return Table(table_id, title, tuple(columns), tuple(body))
+
+
+def _rules(m) -> Table:
+    actions = {"decline": _t("拒绝", "decline"), "refer": _t("转人工", "refer")}
+    return Table(
+        "rules", _t("规则命中与瀑布", "Rule hits and waterfall"),
+        (_col("代码", "Code", "code"), _col("规则", "Rule"), _col("动作", "Action"), _col("类别", "Kind"),
+         _col("命中数", "Hits", "count"), _col("命中率", "Hit rate", "rate"), _col("首次命中", "First hits", "count"),
+         _col("唯一命中", "Unique hits", "count"), _col("剩余", "Remaining", "count"),
+         _col("命中坏账率", "Bad rate of hits", "rate")),
+        tuple((r.code, Bi(r.name_zh, r.name_en), actions.get(r.action, r.action), r.kind, r.hits, r.hit_rate,
+               r.first_hits, r.unique_hits, r.remaining, r.bad_rate_hit) for r in m.rules),
+        note=_t("首次命中：决定该申请人结果的第一个原因；唯一命中：该规则是唯一的同类原因。",
+                "First hits: the first reason of the outcome's kind; unique hits: the only reason of that kind."))
+
+
+def _scores(m) -> Table:
+    return Table("score_histogram", _t("评分分布", "Score distribution"),
+                 (_col("评分", "Score"), _col("通过", "Approve", "count"), _col("转人工", "Refer", "count"),
+                  _col("拒绝", "Decline", "count"), _col("坏账率", "Bad rate", "rate")),
+                 tuple((f"{b.lower:g}-{b.upper:g}", b.approve, b.refer, b.decline, b.bad_rate)
+                       for b in m.score_histogram))
+
+
+def _expected_loss(m) -> Table:
+    el = m.expected_loss
+    basis = el.basis.replace("_", " ")
+    rows = ((_t("通过", "approved"), pct(el.approved_rate, 3)), (_t("转人工", "referred"), pct(el.referred_rate, 3)),
+            (_t("拒绝", "declined"), pct(el.declined_rate, 3)), (_t("全体", "all"), pct(el.overall_rate, 3)),
+            (_t("拒绝/通过倍数", "declined / approved"), figure(el.declined_to_approved, "ratio")),
+            (_t("通过客户预期损失（按授信额度）", "approved EL on limits"), money(el.approved_el_on_limits)),
+            (_t("通过客户预期损失率（按授信额度）", "approved EL rate on limits"), pct(el.approved_rate_on_limits, 3)),
+            (_t("平均违约损失率", "mean LGD of bad applicants"), pct(el.mean_lgd, 1)))
+    return Table("expected_loss", _t("预期损失", f"Expected loss (PD x LGD x EAD; EAD = {basis})"),
+                 (_col("人群", "Population"), _col("预期损失率", "EL rate")), rows,
+                 note=_t(f"EL = PD × LGD × EAD；EAD：{basis}", f"EL = PD × LGD × EAD; EAD: {basis}"))
+
+
+def _distributions(m) -> Table:
+    def row(name: Bi, d, unit: str):
+        q = d.quantiles
+        return (name, d.count) + tuple(_Formatted(v, unit) for v in (
+            d.mean, d.min, q.get("p05"), q.get("p25"), q.get("p50"), q.get("p75"), q.get("p95"), d.max))
+
+    columns = (_col("指标", "Value"), _col("人数", "Count", "count")) + tuple(
+        _col(zh, en, "formatted") for zh, en in (("均值", "Mean"), ("最小", "Min"), ("p5", "p5"), ("p25", "p25"),
+                                                 ("p50", "p50"), ("p75", "p75"), ("p95", "p95"), ("最大", "Max")))
+    return Table("distributions", _t("额度与利率", "Limits and APR of approved"), columns,
+                 (row(_t("授信额度", "limit"), m.limit, "money"), row(_t("年化利率", "APR"), m.apr, "rate")),
+                 extra={"volume_lent": m.value("volume_lent")})
+
+
+def _histogram(table_id: str, title: Bi, d, unit: str) -> Table:
+    top = max((b.count for b in d.histogram), default=0)
+    return Table(table_id, title,
+                 (_col("从", "From", unit), _col("到", "To", unit), _col("通过", "Approved", "count"), _col("", "", "bar")),
+                 tuple((b.lower, b.upper, b.count, b.count / top if top else 0) for b in d.histogram))
+
+
+@dataclass(frozen=True)
+class _Formatted:
+    """A value whose unit is known per row (a table mixing money and rates in one column)."""
+
+    value: object
+    unit: str
+
+    def __str__(self) -> str:
+        return format_cell(self.value, Column(Bi("", ""), self.unit))
+
+
+# --- a comparison ------------------------------------------------------------------------------------------
+
+def comparison_tables(c, diff_rows: int | None = None) -> list[Table]:
+    """A champion / challenger comparison as tables: summary, swap sets, transitions, spec changes, diff."""
+    ident = [f"{x['product_id']} {x['version']} ({x['spec_hash'][:12]})" for x in (c.champion, c.challenger)]
+    summary = Table(
+        "comparison", _t("冠军 / 挑战者", "Champion vs challenger"),
+        (_col("", ""), _col("冠军", "Champion"), _col("挑战者", "Challenger"), _col("变化", "Change")),
+        ((_t("产品", "product"), ident[0], ident[1], ""),
+         (_t("通过率", "approval rate"), pct(c.champion_approval_rate), pct(c.challenger_approval_rate),
+          signed_pp(c.approval_rate_change)),
+         (_t("通过客户坏账率", "bad rate among approved"), pct(c.champion_bad_rate_approved),
+          pct(c.challenger_bad_rate_approved), signed_pp(c.bad_rate_approved_change))))
+    swaps = Table(
+        "swaps", _t("换入 / 换出", "Swap sets"),
+        (_col("集合", "Set"), _col("人数", "Applicants", "count"), _col("其中转人工", "of which referred", "count"),
+         _col("占比", "Share", "rate"), _col("坏账率", "Bad rate", "rate"), _col("额度", "Limits", "money")),
+        tuple((name, s.count, s.referred, s.share, s.bad_rate, s.volume) for s, name in (
+            (c.swap_in, _t("换入（冠军未通过、挑战者通过）", "Swap-in (champion declines or refers, challenger approves)")),
+            (c.swap_out, _t("换出（冠军通过、挑战者未通过）", "Swap-out (champion approves, challenger declines or refers)")))))
+    decisions = ("approve", "refer", "decline")
+    transitions = Table(
+        "transitions", _t("决策迁移（行：冠军，列：挑战者）", "Decision transitions (rows: champion, columns: challenger)"),
+        (_col("冠军", "champion"),) + tuple(_col(d, d, "count") for d in decisions),
+        tuple((a,) + tuple(sum(x.count for x in c.transitions if x.champion == a and x.challenger == b)
+                           for b in decisions) for a in decisions))
+    changes = Table(
+        "spec_changes", _t("策略差异", "What changed in the spec"),
+        (_col("类别", "category"), _col("位置", "path", "path"), _col("变化", "change"), _col("原值", "before"),
+         _col("新值", "after")),
+        tuple((s.category, s.path, s.kind, short(s.before, 160), short(s.after, 160)) for s in c.spec_changes))
+    shown = c.diff_rows if diff_rows is None else c.diff_rows[:diff_rows]
+    diff = Table(
+        "diff", _t("结果差异明细", "Outcome differences"),
+        (_col("#", "row"), _col("申请编号", "applicant"), _col("变化", "changes"),
+         _col("冠军决策", "champion decision"), _col("挑战者决策", "challenger decision"),
+         _col("冠军客群/档", "champion seg/band"), _col("挑战者客群/档", "challenger seg/band"),
+         _col("冠军评分", "champion score"), _col("挑战者评分", "challenger score"),
+         _col("冠军额度", "champion limit", "money"), _col("挑战者额度", "challenger limit", "money"),
+         _col("冠军利率", "champion APR", "rate"), _col("挑战者利率", "challenger APR", "rate"),
+         _col("冠军原因", "champion reasons"), _col("挑战者原因", "challenger reasons"), _col("坏账", "bad")),
+        tuple((str(r.row), r.applicant_id or "", ", ".join(r.changes), r.champion_decision, r.challenger_decision,
+               f"{r.champion_segment}/{r.champion_band}", f"{r.challenger_segment}/{r.challenger_band}",
+               str(r.champion_score), str(r.challenger_score), r.champion_limit, r.challenger_limit, r.champion_apr,
+               r.challenger_apr, " ".join(r.champion_reasons) or "-", " ".join(r.challenger_reasons) or "-",
+               None if r.bad is None else str(r.bad)) for r in shown),
+        extra={"total": c.diff_total, "shown": len(shown)})
+    return [summary, swaps, transitions, changes, diff]
+
+
+def checks_table(checks: Sequence, rows: int | None = None) -> Table:
+    """The output checks (name, passed, details) as a table."""
+    title = _t("输出校验", "Checks of the simulated outputs" + (f" (Great Expectations, {rows:,} rows)" if rows else ""))
+    return Table("checks", title, (_col("校验", "Check"), _col("结果", "Result", "verdict"), _col("说明", "Details")),
+                 tuple((c.name, c.passed, c.details) for c in checks), tuple(c.passed for c in checks))
