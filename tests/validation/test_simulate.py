@@ -174,3 +174,27 @@ def test_output_checks_pass_on_a_simulation_and_catch_an_apr_above_the_cap(tiny)
     failed = [c for c in checks["checks"] if not c["passed"]]
     assert not checks["ok"] and len(failed) == 1 and failed[0]["check"].startswith("apr:")
     assert "20 row(s)" in failed[0]["details"]
+
+
+def test_prepared_data_is_decided_again_by_a_changed_product_without_reading_the_file(tiny, tmp_path):
+    from product_specs import check_spec
+    from validation.analysis.simulate import execute, prepare, run_simulation
+
+    data = tmp_path / "population.csv"
+    data.write_bytes(TINY_DATA.read_bytes())
+    prepared = prepare(tiny, data)
+    data.unlink()  # a rerun must not need the file any more
+    first = execute(tiny, prepared)
+    assert first.table.equals(simulate(tiny, TINY_DATA).table)
+    spec = tiny.spec.model_copy(deep=True)
+    spec.admission[0].when = "age < 99"  # every applicant declined by R01
+    stricter = check_spec(spec).checked
+    assert prepared.fits(stricter)
+    second = run_simulation(stricter, prepared)
+    assert set(second.table.column("decision").to_pylist()) == {"decline"}
+    other = tiny.spec.model_copy(deep=True)
+    other.fields[4].max = 70  # other input constraints: the data must be prepared (and checked) again
+    changed = check_spec(other).checked
+    assert not prepared.fits(changed)
+    with pytest.raises(ValueError, match="prepare it again"):
+        execute(changed, prepared)

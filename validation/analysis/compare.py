@@ -13,7 +13,7 @@ from enum import Enum
 
 from product_specs import CheckedSpec, ProductSpec
 from validation.analysis.metrics import _Queries, as_float
-from validation.analysis.simulate import Progress, SimulationResult, simulate
+from validation.analysis.simulate import Progress, SimulationResult, run_simulation
 from validation.data.pii import mask, pii_fields
 
 __all__ = ["compare_products", "compare_results", "spec_changes", "Comparison", "SwapSet", "Transition",
@@ -188,8 +188,8 @@ def compare_products(champion: CheckedSpec, challenger: CheckedSpec, data, progr
     def stage(prefix):
         return None if progress is None else (lambda s, d, t: progress(f"{prefix} {s}", d, t))
 
-    a = simulate(champion, data, stage("champion"))
-    b = simulate(challenger, data, stage("challenger"))
+    a = run_simulation(champion, data, stage("champion"))
+    b = run_simulation(challenger, data, stage("challenger"))
     return a, b, compare_results(a, b, max_diff_rows)
 
 

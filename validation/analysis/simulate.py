@@ -19,7 +19,7 @@ from product_specs import CheckedSpec
 from product_specs.sections import FieldType
 from validation.data.data_files import DataFileError, first_line, read_data
 
-__all__ = ["simulate", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
+__all__ = ["simulate", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
 
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
@@ -162,23 +162,38 @@ def _projected_sql(checked: CheckedSpec, keep: list[str]) -> str:
     return _SQL_CACHE[key]
 
 
-def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
-             chunk_rows: int = DEFAULT_CHUNK_ROWS) -> SimulationResult:
-    """Decide every applicant of `data` with the product's compiled SQL query in DuckDB.
+@dataclass(frozen=True)
+class PreparedData:
+    """Applicants read, completed and checked against a product's data dictionary, ready to be decided.
 
-    Args:
-        checked: the product (only a CheckedSpec is ever compiled).
-        data: a Parquet or CSV path, an Arrow table or a pandas frame holding the data dictionary's fields;
-            outcome columns (bad_flag, max_dpd_12m, loss_given_default) are carried through when present.
-        progress: called as progress(stage, done, total) while reading and after each chunk of rows.
-        chunk_rows: rows decided per query.
+    The designer keeps one across reruns: any product with the same input constraints (a changed rule,
+    cut-off or price, but the same fields) decides it again without reading or checking the file anew.
+    """
 
-    Raises SimulationError when the data is unreadable, lacks a field or holds values of the wrong type.
+    table: pa.Table
+    source: str
+    constraints: tuple
+    outcomes: tuple[str, ...]
+    keep: tuple[str, ...]
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows
+
+    def fits(self, checked: CheckedSpec) -> bool:
+        """True when `checked` reads the same fields under the same constraints as the product prepared for."""
+        return checked.input_constraints() == self.constraints
+
+
+def prepare(checked: CheckedSpec, data, progress: Progress | None = None) -> PreparedData:
+    """Read `data` (see `read_applicants`), add the row number, and refuse what the decision service refuses.
+
+    Raises SimulationError when the data is unreadable, lacks a field, is empty or holds values of the
+    wrong type.
     """
     if not isinstance(checked, CheckedSpec):
         raise TypeError("simulate needs a CheckedSpec: run check_spec() first")
-    import duckdb
-
     from generators.decision import decision_connection
 
     started = time.perf_counter()
@@ -202,16 +217,39 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
     if ROW_COLUMN in table.column_names:
         table = table.drop_columns([ROW_COLUMN])
     table = table.append_column(ROW_COLUMN, pa.array(range(table.num_rows), type=pa.int64()))
-    sql = _projected_sql(checked, keep)
-    total = table.num_rows
-    if total == 0:
+    if table.num_rows == 0:
         raise SimulationError(f"{source}: the data has no applicants")
+    con = decision_connection()
+    try:
+        _refuse_invalid_input(con, checked, table, source)
+    finally:
+        con.close()
+    return PreparedData(table, source, checked.input_constraints(), outcomes, tuple(keep),
+                        time.perf_counter() - started)
+
+
+def execute(checked: CheckedSpec, prepared: PreparedData, progress: Progress | None = None,
+            chunk_rows: int = DEFAULT_CHUNK_ROWS) -> SimulationResult:
+    """Decide every prepared applicant with the product's compiled SQL query in DuckDB, `chunk_rows` at a time,
+    calling progress("decide", done, total) after each chunk."""
+    if not isinstance(checked, CheckedSpec):
+        raise TypeError("simulate needs a CheckedSpec: run check_spec() first")
+    if not prepared.fits(checked):
+        raise ValueError("the data was prepared for a product with other input fields: prepare it again")
+    import duckdb
+
+    from generators.decision import decision_connection
+
+    started = time.perf_counter()
+    report = progress or (lambda stage, done, total: None)
+    table, source = prepared.table, prepared.source
+    sql = _projected_sql(checked, list(prepared.keep))
+    total = table.num_rows
     con = decision_connection()
     parts = []
     try:
-        _refuse_invalid_input(con, checked, table, source)
         report("decide", 0, total)
-        for start in range(0, max(total, 1), max(chunk_rows, 1)):
+        for start in range(0, total, max(chunk_rows, 1)):
             con.register("applicants", table.slice(start, chunk_rows))
             try:
                 parts.append(con.sql(sql).to_arrow_table())
@@ -223,10 +261,41 @@ def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
     finally:
         con.close()
     result = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    outcomes = prepared.outcomes
     notes = [] if outcomes == OUTCOME_COLUMNS else [
         "outcome column(s) missing, figures that need them are not computed: "
         + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
     return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
+
+
+def simulate(checked: CheckedSpec, data, progress: Progress | None = None,
+             chunk_rows: int = DEFAULT_CHUNK_ROWS) -> SimulationResult:
+    """Decide every applicant of `data` with the product's compiled SQL query in DuckDB: `prepare`, then
+    `execute` (the time reported covers both).
+
+    Args:
+        checked: the product (only a CheckedSpec is ever compiled).
+        data: a Parquet or CSV path, an Arrow table or a pandas frame holding the data dictionary's fields;
+            outcome columns (bad_flag, max_dpd_12m, loss_given_default) are carried through when present.
+        progress: called as progress(stage, done, total) while reading and after each chunk of rows.
+        chunk_rows: rows decided per query.
+
+    Raises SimulationError when the data is unreadable, lacks a field or holds values of the wrong type.
+    """
+    prepared = prepare(checked, data, progress)
+    result = execute(checked, prepared, progress, chunk_rows)
+    result.seconds += prepared.seconds
+    return result
+
+
+def run_simulation(checked: CheckedSpec, data, progress: Progress | None = None) -> SimulationResult:
+    """`simulate` for data that may already be prepared: a PreparedData that fits the product is decided
+    again without reading the file; anything else is prepared first."""
+    if isinstance(data, PreparedData):
+        if data.fits(checked):
+            return execute(checked, data, progress)
+        data = data.table.drop_columns([ROW_COLUMN])
+    return simulate(checked, data, progress)
 
 
 def _refuse_invalid_input(con, checked: CheckedSpec, table: pa.Table, source: str) -> None:
