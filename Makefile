@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/loanstudio catalog
 
 test: $(STAMP)
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --no-cache .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -n 2
 

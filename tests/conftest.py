@@ -17,6 +17,38 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 VALIDATION_FIXTURES = Path(__file__).parent / "validation" / "fixtures"
 
 
+_ROOT = Path(__file__).resolve().parents[1]
+_LEFT_ALONE = (".venv", ".git")  # the install and the repository; bytecode caches are skipped below
+
+
+def _stray_files() -> set[str]:
+    """Files in the checkout that git does not track (ignored ones included), bytecode caches aside."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=_ROOT,
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return set()
+    paths = {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
+    return {p for p in paths if not p.startswith(_LEFT_ALONE) and "__pycache__" not in p}
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
+        session.config._stray_before = _stray_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_stray_before", None)
+    if before is None:
+        return
+    new = sorted(_stray_files() - before)
+    if new:
+        print("\nthe test run wrote into the checkout (tests must write into tmp_path):\n  " + "\n  ".join(new[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def samples_dir():
     """Where the catalog's default samples are cached: the user's cache folder, never the checkout."""
