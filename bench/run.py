@@ -40,7 +40,7 @@ from bench.build_jdm import write_jdm  # noqa: E402
 from bench.handwritten_tax_sme import decide as handwritten_decide  # noqa: E402
 from generators.decision import decision_module  # noqa: E402
 from product_specs import load_checked  # noqa: E402
-from validation import sample_data  # noqa: E402
+from validation.data import sample_data  # noqa: E402
 
 SPEC = ROOT / "product_specs" / "catalog" / "tax_sme_loan.yaml"
 DATA = HERE / "data"

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from product_specs import check_spec, load_checked  # noqa: E402
 from product_specs.catalog import catalog_path, catalog_paths  # noqa: E402
-from validation import sample_data  # noqa: E402
+from validation.data import sample_data  # noqa: E402
 from validation.analysis.compare import compare_products  # noqa: E402
 from validation.analysis.metrics import compute_metrics  # noqa: E402
 from validation.analysis.report import write_report  # noqa: E402
