@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-__all__ = ["Severity", "Finding", "SpecError", "SpecFileError", "RuleError"]
+__all__ = ["Severity", "Finding", "SpecError", "SpecFileError", "RuleError", "printable", "hidden_characters"]
+
+# control (Cc), format (Cf: zero-width, bidi overrides, BOM), line/paragraph separators, surrogates and
+# private use: characters that are invisible, move the cursor or reorder text on a terminal or a page
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
+
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _hidden(char: str) -> bool:
+    return unicodedata.category(char) in _HIDDEN
+
+
+def hidden_characters(text: str, allow: str = "") -> list[tuple[int, str]]:
+    """(position, character) of every invisible or control character in `text`, except those in `allow`."""
+    return [(i, c) for i, c in enumerate(text) if c not in allow and _hidden(c)]
+
+
+def printable(text: str) -> str:
+    """`text` with every invisible or control character written as an escape (`age\\u200b`, `\\x1b`), so a
+    message shows what is really there and cannot clear a terminal or reorder a line."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c in _SHORT:
+            out.append(_SHORT[c])
+        elif _hidden(c):
+            code = ord(c)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 class Severity(StrEnum):
@@ -34,6 +67,13 @@ class Finding:
     column: int | None = None
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # every text a finding shows may quote the spec: invisible and control characters become escapes
+        for name in ("path", "message", "hint", "item", "attribute"):
+            value = getattr(self, name)
+            if value and not value.isprintable():
+                object.__setattr__(self, name, printable(value))
+
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}" if self.path else self.message
         return f"{text} ({self.hint})" if self.hint else text
@@ -57,10 +97,15 @@ class SpecFileError(SpecError):
 
 
 class RuleError(ValueError):
-    """A rule expression is refused. `position` is a 0-based offset into the expression text."""
+    """A rule expression is refused. `position` is a 0-based offset into the expression text; `name` the
+    refused name, when a name is the problem (the type checker then suggests a declared field)."""
 
-    def __init__(self, message: str, position: int = 0, hint: str = ""):
+    def __init__(self, message: str, position: int = 0, hint: str = "", name: str | None = None):
         self.message = message
         self.position = position
         self.hint = hint
-        super().__init__(f"{message} at column {position + 1}" + (f" ({hint})" if hint else ""))
+        self.name = name
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.message} at column {self.position + 1}" + (f" ({self.hint})" if self.hint else "")

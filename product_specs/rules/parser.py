@@ -292,8 +292,9 @@ class _Parser:
         if self._is_op("("):
             return self._call(tok, lower)
         if not IDENTIFIER.match(tok.text):
-            raise RuleError(f"field name {tok.text!r} must be lower case", tok.pos,
-                            f"did you mean {tok.text.lower()!r}?")
+            # the type checker, which knows the fields, suggests one by `name`
+            raise RuleError(f"field name {tok.text!r} must be lower case", tok.pos, "field names are lower case",
+                            name=tok.text)
         return Name(tok.pos, tok.text)
 
     def _call(self, tok: Token, lower: str) -> Node:

@@ -49,13 +49,47 @@ class CheckedExpr:
         return self.types[id(node)]
 
 
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, prev2[j - 2] + 1)
+            row.append(cost)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _allowed_edits(word: str) -> int:
+    return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2 if len(word) <= 10 else 3
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in name.lower().split("_") if len(w) >= 3}
+
+
 def did_you_mean(word: str, choices) -> str:
+    """`did you mean 'x'?` for a real choice close to `word`, or nothing: same letters in another case,
+    a few typing edits away (also as an abbreviation: `ovredue_count` -> `overdue_count_24m`), or sharing
+    a whole word and most letters (`days_overdue` -> `days_past_due`). Never a guess from nothing."""
+    choices = sorted(str(c) for c in choices)
     same_but_case = [c for c in choices if c.lower() == word.lower()]  # 'b' -> 'B'
-    close = same_but_case or difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    if not close:
-        # prefix matches catch abbreviations ('overdue_count' -> 'overdue_count_24m')
-        close = [c for c in sorted(choices) if c.startswith(word) or word.startswith(c)][:1]
-    return f"did you mean {close[0]!r}?" if close else ""
+    if same_but_case:
+        return f"did you mean {same_but_case[0]!r}?"
+    allowed = _allowed_edits(word)
+    scored = []
+    for c in choices:
+        edits = min(_distance(word, c), _distance(word, c[:len(word)]) if len(word) >= 4 else allowed + 1)
+        if edits <= allowed:
+            scored.append((edits, -difflib.SequenceMatcher(None, word, c).ratio(), c))
+    if not scored:
+        shared = [c for c in choices if _words(word) & _words(c)]
+        close = difflib.get_close_matches(word, shared, n=1, cutoff=0.6)
+        return f"did you mean {close[0]!r}?" if close else ""
+    return f"did you mean {min(scored)[2]!r}?"
 
 
 class _Checker:
@@ -191,4 +225,10 @@ def typecheck(text: str, node: Node, scope: dict[str, Symbol], want: str | None 
 
 def compile_rule(text: str, scope: dict[str, Symbol], want: str | None = None) -> CheckedExpr:
     """Parse and type-check in one step."""
-    return typecheck(text, parse(text), scope, want)
+    try:
+        node = parse(text)
+    except RuleError as err:
+        if err.name is not None:  # an upper-case name: suggest a real field, never just the name in lower case
+            err.hint = did_you_mean(err.name.lower(), scope) or "field names are lower case; no field is called that"
+        raise
+    return typecheck(text, node, scope, want)

@@ -7,12 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-__all__ = ["SpecModel", "Text", "Ident", "Code", "Rule", "Rate", "Money"]
+__all__ = ["SpecModel", "Text", "Ident", "Code", "Rule", "Rate", "NonNegativeRate", "Money"]
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=32)]
 Rule = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 Rate = Annotated[Decimal, Field(ge=-1, le=1, max_digits=12, decimal_places=8)]
+NonNegativeRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
+"""A rate that cannot be negative (a base APR, a floor, a cap). `Rate = Field(ge=0)` would not do: the
+annotation's own ge=-1 wins."""
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from .common import Ident, Rate, Rule, SpecModel, Text
+from .common import Ident, NonNegativeRate, Rate, Rule, SpecModel, Text
 
 __all__ = ["PriceAdjustment", "Pricing"]
 
@@ -25,7 +23,7 @@ class PriceAdjustment(SpecModel):
 class Pricing(SpecModel):
     """Risk-based pricing (定价). APR = base + band spread + segment spread + adjustments, clamped."""
 
-    base_apr: Rate = Field(ge=0)
+    base_apr: NonNegativeRate
     """Base annual percentage rate, as a fraction (0.12 = 12%)."""
     band_spreads: dict[str, Rate] = {}
     """Spread by score band."""
@@ -33,7 +31,7 @@ class Pricing(SpecModel):
     """Spread by segment."""
     adjustments: list[PriceAdjustment] = []
     """Conditional spreads."""
-    floor: Rate = Field(ge=0)
+    floor: NonNegativeRate
     """Lowest APR offered."""
-    cap: Rate = Field(ge=0)
+    cap: NonNegativeRate
     """Highest APR offered; at most the product's regulatory cap."""

@@ -212,7 +212,7 @@ def test_schema_errors_name_the_item_and_the_line():
     action = found["admission[R02].action"]
     assert action.line == _line_of(text, "action: approve") and action.column is not None
     assert action.section == "admission" and action.item == "R02" and action.attribute == "action"
-    assert "Input should be 'decline' or 'refer'" in action.message
+    assert "'approve' is not one of 'decline' or 'refer'" in action.message
     assert found["fields[age].type"].line == _line_of(text, "type: int")
     assert found["segments[prime].name"].hint == "add it"
 
@@ -222,7 +222,7 @@ def test_misspelt_key_is_an_error_with_a_hint():
     with pytest.raises(SpecError) as info:
         loads_spec(text)
     (finding,) = info.value.findings
-    assert finding.path == "limits.stepp" and finding.hint == "remove it or check its spelling"
+    assert finding.path == "limits.stepp" and finding.hint == "did you mean 'step'?"
     assert finding.line == _line_of(text, "stepp:")
 
 
