@@ -25,6 +25,8 @@ from product_specs import (
 __all__ = [
     "CheckOutcome", "check_file", "load_checked_file", "example_test_findings", "ApplicantError",
     "parse_applicant", "DataChoice", "default_data", "SimulationOutcome", "simulate_product",
+    "MAX_SPEC_CHARS", "check_text", "spec_data", "spec_text", "ApplicantInputError", "decide_applicant",
+    "explain_decision", "compiled_files", "zip_files", "simulation_summary", "prepare_samples", "score_pd", "simulation_report", "STARTER_TEMPLATE",
 ]
 
 Progress = Callable[[str, int, int], None]
@@ -153,13 +155,16 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
                      progress: Progress | None = None, report_path: Path | None = None) -> SimulationOutcome:
     """Simulate a product (or compare it with a champion) -> figures -> output checks -> optional report.
 
+    `data` is a path, a table, or a `PreparedData` kept from an earlier run (decided again at once when
+    the product's input fields have not changed).
+
     Raises validation's SimulationError when the data cannot be used and OSError when the report cannot
     be written.
     """
     from validation.analysis.compare import compare_products
     from validation.analysis.metrics import compute_metrics
     from validation.analysis.report import CheckLine, write_report
-    from validation.analysis.simulate import check_outputs, simulate
+    from validation.analysis.simulate import check_outputs, run_simulation
 
     def say(stage: str) -> None:
         if progress is not None:
@@ -173,7 +178,7 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
 
     comparison = None
     if champion is None:
-        result = simulate(checked, data, stage("模拟 / simulating"))
+        result = run_simulation(checked, data, stage("模拟 / simulating"))
     else:
         _, result, comparison = compare_products(champion, checked, data, stage("冠军/挑战者 / champion & challenger"))
     say("指标 / figures")
@@ -185,3 +190,202 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
         lines = [CheckLine(c["check"], c["passed"], c["details"]) for c in checks.get("checks", [])]
         write_report(report_path, metrics, comparison, lines)
     return SimulationOutcome(metrics, comparison, checks, result)
+
+
+# --- for the designer (and the command line): drafts, decisions, compiled files, comparisons --------------
+
+MAX_SPEC_CHARS = 2_000_000
+"""Largest spec text a front end accepts (an upload, a paste, a draft)."""
+
+
+def check_text(text: str, source: str = "<draft>") -> CheckOutcome:
+    """Check spec YAML text as `check_file` checks a file (example tests included)."""
+    from product_specs import loads_spec
+
+    if len(text) > MAX_SPEC_CHARS:
+        finding = Finding(Severity.ERROR, "too_large", source, f"the spec is larger than {MAX_SPEC_CHARS:,} characters")
+        return CheckOutcome(Path(source), None, [finding], unreadable=True)
+    try:
+        spec, lines = loads_spec(text, source)
+    except SpecError as err:
+        return CheckOutcome(Path(source), None, list(err.findings), unreadable=isinstance(err, SpecFileError))
+    report = check_spec(spec, lines)
+    findings = list(report.findings)
+    if report.checked is not None:
+        findings += example_test_findings(report.checked)
+    return CheckOutcome(Path(source), report, findings)
+
+
+def spec_data(text: str, source: str = "<draft>") -> dict:
+    """The data of spec YAML text (exact decimals, duplicate keys refused), for editing; SpecFileError if it
+    is not a YAML mapping."""
+    from product_specs.io import read_yaml
+
+    return read_yaml(text, source)[0]
+
+
+def spec_text(data: dict) -> str:
+    """YAML text of spec data as the designer edits it (valid or not): sections in their fixed order,
+    exact decimals, stable, so `spec_text(spec_data(spec_text(d))) == spec_text(d)`."""
+    import yaml
+
+    from product_specs.spec import SECTIONS
+
+    ordered = {k: data[k] for k in SECTIONS if k in data}
+    ordered.update({k: v for k, v in data.items() if k not in ordered})
+    return yaml.dump(ordered, Dumper=_TextDumper, sort_keys=False, allow_unicode=True, width=110,
+                     default_flow_style=False)
+
+
+def _text_dumper():
+    from decimal import Decimal
+
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def decimal(dumper, value):
+        text = format(value, "f")
+        return dumper.represent_scalar("tag:yaml.org,2002:int" if "." not in text else "tag:yaml.org,2002:float", text)
+
+    Dumper.add_representer(Decimal, decimal)
+    return Dumper
+
+
+_TextDumper = _text_dumper()
+
+
+class ApplicantInputError(ValueError):
+    """An applicant the decision refuses: `errors` lists {field, message}."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__("; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors))
+        self.errors = errors
+
+
+def decide_applicant(checked: CheckedSpec, values: dict, trace: bool = True) -> dict:
+    """Decide one applicant with the compiled decision module (what `loanstudio decide` prints)."""
+    from generators.decision import decision_module
+
+    module = decision_module(checked)
+    try:
+        return module.decide(values, trace=trace)
+    except module.InputError as err:
+        raise ApplicantInputError(list(err.errors)) from None
+
+
+def explain_decision(checked: CheckedSpec, result: dict, lang: str = "en") -> list[str]:
+    """A decision as sentences a product manager reads: outcome and reasons first, then each step
+    ("declined: R08 Owner overdue 6 or more times...", then the rules hit, segment, score, matrix)."""
+    from designer.i18n import t
+
+    zh = lang == "zh"
+    spec = checked.spec
+
+    def text(value):
+        return value.zh if zh else value.en
+
+    decision = result.get("decision")
+    outcome = t(f"explain.{decision}", lang) if decision in ("approve", "refer", "decline") else str(decision)
+    reasons = result.get("reasons") or []
+    lines = [f"{outcome}: " + "; ".join(f"{r['code']} {r['text_zh'] if zh else r['text_en']}" for r in reasons)
+             if reasons else outcome]
+    segments = {s.id: s.name for s in spec.segments}
+    bands = {b.id: b.name for b in spec.decision.bands}
+    rules = {r.code: r for r in spec.admission}
+    for ch in spec.channels:
+        rules.update({r.code: r for r in ch.rules})
+    for step in result.get("trace") or []:
+        kind = step.get("step")
+        if kind == "admission" and step.get("hit"):
+            rule = rules.get(step.get("code"))
+            lines.append(t("explain.admission_hit", lang, code=step.get("code"), name=text(rule.name) if rule else "",
+                           when=f" ({rule.when})" if rule else ""))
+        elif kind == "segment":
+            seg = segments.get(step.get("segment"))
+            lines.append(t("explain.segment", lang, name=text(seg) if seg else step.get("segment")))
+            if step.get("channel_allowed") is False:
+                lines.append(t("explain.channel_refused", lang))
+        elif kind == "score":
+            band = bands.get(step.get("band"))
+            points = ", ".join(f"{k}={v.get('value')} → {v.get('points')}" for k, v in (step.get("points") or {}).items())
+            lines.append(t("explain.score", lang, score=step.get("score"), band=text(band) if band else step.get("band"),
+                           points=points))
+        elif kind == "matrix":
+            lines.append(t("explain.matrix", lang, outcome=step.get("outcome"), decision=step.get("decision")))
+    if result.get("limit") is not None:
+        lines.append(t("explain.limit", lang, limit=f"{result['limit']:,}"))
+    if result.get("apr") is not None:
+        lines.append(t("explain.apr", lang, apr=f"{float(result['apr']):.2%}"))
+    return lines
+
+
+def compiled_files(checked: CheckedSpec) -> dict[str, str]:
+    """What can be generated from a product today, by file name: the spec, the Python decision module and
+    the decision SQL (DuckDB and Spark)."""
+    from generators.python.module import python_source
+    from generators.sql.query import decision_sql
+    from product_specs import dump_spec
+
+    pid = checked.product_id
+    return {f"{pid}/spec.yaml": dump_spec(checked.spec), f"{pid}/decision.py": python_source(checked),
+            f"{pid}/decision_duckdb.sql": decision_sql(checked, dialect="duckdb") + "\n",
+            f"{pid}/decision_spark.sql": decision_sql(checked, dialect="spark") + "\n"}
+
+
+def zip_files(files: dict[str, str]) -> bytes:
+    """A zip of text files (fixed timestamps: the same files give the same bytes)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def simulation_summary(outcome: SimulationOutcome) -> dict:
+    """The figures a workspace keeps of a simulation (enough to say one ran, and how it came out)."""
+    m = outcome.metrics
+    return {"spec_hash": m.spec_hash, "applicants": m.applicants, "source": m.source,
+            "approval_rate": m.value("approval_rate"), "bad_rate_approved": m.value("bad_rate_approved"),
+            "failed": [f.key for f in m.failed]}
+
+
+def prepare_samples(samples_dir: Path) -> list[Path]:
+    """Make sure every catalog product's default sample exists (what `make run` prepares)."""
+    from product_specs.catalog import catalog_paths
+    from validation.data import sample_data
+
+    return [sample_data.default_sample(p.stem, samples_dir) for p in catalog_paths()]
+
+
+def score_pd(checked: CheckedSpec, score) -> float | None:
+    """The probability of default a score implies under the scorecard's declared scaling (odds double every
+    `pdo` points from `base_odds` at `base_score`); only as true as the scaling was fitted."""
+    import math
+
+    if score is None:
+        return None
+    s = checked.spec.scorecard.scaling
+    try:
+        log_odds = math.log(float(s.base_odds)) + (float(score) - s.base_score) * math.log(2) / float(s.pdo)
+        return 1 / (1 + math.exp(log_odds))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return None
+
+
+def simulation_report(outcome: SimulationOutcome) -> str:
+    """The self-contained HTML report of a simulation (what `simulate --report` writes)."""
+    from validation.analysis.report import CheckLine, render_report
+
+    lines = [CheckLine(c["check"], c["passed"], c["details"]) for c in outcome.checks.get("checks", [])]
+    return render_report(outcome.metrics, outcome.comparison, lines)
+
+
+STARTER_TEMPLATE = Path(__file__).parent / "templates" / "starter.yaml"
+"""The smallest complete product, to start a new one from."""
