@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from product_specs import check_spec, load_checked  # noqa: E402
 from product_specs.catalog import catalog_path, catalog_paths  # noqa: E402
-from validation.data import sample_data  # noqa: E402
 from validation.analysis.compare import compare_products  # noqa: E402
 from validation.analysis.metrics import compute_metrics  # noqa: E402
 from validation.analysis.report import write_report  # noqa: E402
 from validation.analysis.simulate import simulate  # noqa: E402
+from validation.data import sample_data  # noqa: E402
 
 DATA = HERE / "data"
 RESULTS = HERE / "results"
