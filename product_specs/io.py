@@ -74,10 +74,13 @@ _Dumper.add_multi_representer(Enum, lambda d, v: d.represent_str(v.value))
 
 
 class LineMap:
-    """Maps a data path (('admission', 3, 'when')) to the line and column of its YAML node."""
+    """Maps a data path (('admission', 3, 'when')) to the line and column of its YAML node, and a position
+    inside a one-line value (a rule) to the line and column of that character in the file."""
 
-    def __init__(self, root: yaml.Node | None):
+    def __init__(self, root: yaml.Node | None, text: str | None = None):
         self.positions: dict[tuple, tuple[int, int]] = {}
+        self.scalars: dict[tuple, tuple[int, int, str]] = {}  # path -> (line, column, first character's column)
+        self._text_lines = text.split("\n") if text is not None else None
         if root is not None:
             self._walk(root, ())
 
@@ -90,6 +93,16 @@ class LineMap:
         elif isinstance(node, yaml.SequenceNode):
             for i, value in enumerate(node.value):
                 self._walk(value, path + (i,))
+        elif isinstance(node, yaml.ScalarNode) and node.start_mark.line == node.end_mark.line:
+            self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: tuple) -> None:
+        """Remember where a one-line value's text starts, when the file holds it verbatim (no escapes)."""
+        if self._text_lines is None:
+            return
+        line, start = node.start_mark.line, node.start_mark.column + (1 if node.style in ("'", '"') else 0)
+        if self._text_lines[line][start:start + len(node.value)] == node.value:
+            self.scalars[path] = (line + 1, start + 1, node.value)
 
     def find(self, path: tuple) -> tuple[int | None, int | None]:
         path = tuple(path)
@@ -98,6 +111,14 @@ class LineMap:
                 return self.positions[path]
             path = path[:-1]
         return None, None
+
+    def find_inside(self, path: tuple, offset: int) -> tuple[int | None, int | None]:
+        """Line and column of character `offset` of the value at `path` (a rule's offending token); the
+        value's own position when the file does not hold it verbatim on one line."""
+        found = self.scalars.get(tuple(path))
+        if found is not None and 0 <= offset <= len(found[2]):
+            return found[0], found[1] + offset
+        return self.find(path)
 
 
 def item_path(data, loc: tuple) -> str:
@@ -218,7 +239,7 @@ def read_yaml(text: str, source: str = "<text>") -> tuple[dict, LineMap]:
     if not isinstance(data, dict):
         raise _refuse(source, "not_a_spec", "the file does not hold a product spec (a YAML mapping)",
                       "a spec starts with 'product:'")
-    return data, LineMap(root)
+    return data, LineMap(root, text)
 
 
 def _unprintable(err: yaml.reader.ReaderError, text: str, source: str) -> SpecFileError:

@@ -9,6 +9,7 @@ CheckedSpec that generators and simulations require.
 | `product.py` | the channel field and the APR cap |
 | `segments.py`, `admission.py`, `scorecard.py`, `decision.py`, `pricing.py`, `limits.py`, `channels.py`, `post_loan.py`, `workflow.py`, `risk_appetite.py` | their section |
 | `reasons.py` | reason codes unique across sections |
+| `texts.py` | no invisible or control characters in any text |
 | `examples.py` | the example tests' references |
 | `context.py` | the state the checkers share: findings, scope, rule typing |
 """
@@ -36,6 +37,7 @@ from . import (
     risk_appetite,
     scorecard,
     segments,
+    texts,
     workflow,
 )
 from .context import CheckContext
@@ -88,6 +90,13 @@ def check_spec(spec: ProductSpec, lines: LineMap | None = None) -> CheckReport:
     risk_appetite.check(ctx)
     reasons.check(ctx)
     examples.check(ctx)
+    texts.check(ctx)
+    rules = [e for _, e in derived] + [r.expr for r in segment_rules if r.expr is not None]
+    rules += [r.expr for r in (*admission_rules, *triggers, *adjustments, *early)] + ([amount] if amount else [])
+    rules += [r.expr for group in channel_rules.values() for r in group]
+    used = {name for expr in rules if expr is not None for name in expr.names}
+    used |= {ch.field for ch in spec.scorecard.characteristics}
+    fields.check_unused(ctx, used)
     checked = None
     if not ctx.has_errors:
         checked = CheckedSpec(

@@ -3,9 +3,11 @@ scope of names that rules may use (filled by the fields and derived checkers, re
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..errors import Finding, RuleError, Severity
 from ..io import LineMap
-from ..rules import BOOLEAN, NUMBER, CheckedExpr, Symbol, compile_rule, did_you_mean
+from ..rules import BOOLEAN, NUMBER, Binary, CheckedExpr, Literal, Symbol, compile_rule, did_you_mean, walk
 from ..sections import FieldType
 from ..spec import ProductSpec
 
@@ -34,7 +36,10 @@ class CheckContext:
     # reporting
     def add(self, severity: Severity, code: str, loc: tuple, path: str, message: str, hint: str = "",
             **extra) -> None:
-        line, column = self.lines.find(loc)
+        if "rule_column" in extra:  # point at the offending token, not at the rule's start
+            line, column = self.lines.find_inside(loc, extra["rule_column"] - 1)
+        else:
+            line, column = self.lines.find(loc)
         section = str(loc[0]) if loc else ""
         item = path.split("[", 1)[1].split("]", 1)[0] if "[" in path else ""
         attribute = str(loc[-1]) if len(loc) > 1 and isinstance(loc[-1], str) else ""
@@ -56,7 +61,7 @@ class CheckContext:
         """Parse and type-check one rule; a refused rule becomes a `rule` finding and gives None."""
         scope = self.scope if scope is None else scope
         try:
-            return compile_rule(text, scope, want)
+            checked = compile_rule(text, scope, want)
         except RuleError as err:
             message, hint = err.message, err.hint
             name = message.split("'")[1] if message.startswith("unknown field") else None
@@ -64,6 +69,12 @@ class CheckContext:
                 message, hint = f"free-text field {name!r} cannot be used in rules", "use a category field"
             self.error("rule", loc, path, message, hint, rule_column=err.position + 1, rule=text)
             return None
+        for node in walk(checked.node):
+            if isinstance(node, Binary) and node.op == "/" and isinstance(node.right, Literal) \
+                    and isinstance(node.right.value, Decimal) and node.right.value == 0:
+                self.warn("division", loc, path, "division by 0: the result is always null", "divide by "
+                          "something else; a null never makes a rule hit", rule_column=node.right.pos + 1, rule=text)
+        return checked
 
     def unique(self, items, key: str, section: str, what: str) -> None:
         """A `duplicate` error on every item whose `key` repeats an earlier one's."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from ..rules import BOOLEAN, NUMBER, CheckedExpr, Symbol
+from ..errors import RuleError
+from ..rules import BOOLEAN, NUMBER, CheckedExpr, Name, Symbol, parse, walk
 from ..sections import FieldType
 from .context import CheckContext, symbol_of
 
-__all__ = ["check", "check_derived", "PII_NAME", "RESERVED"]
+__all__ = ["check", "check_derived", "check_unused", "PII_NAME", "RESERVED"]
 
 PII_NAME = re.compile(r"(id_number|id_card|identity|phone|mobile|applicant_name|full_name|^name$|address|email|"
                       r"bank_card|card_no|passport)")
@@ -62,10 +63,13 @@ def _field(ctx: CheckContext, f, path: str, loc: tuple) -> None:
 def check_derived(ctx: CheckContext) -> list[tuple[str, CheckedExpr]]:
     """Type every derived feature in spec order; each one enters the scope of the rules after it."""
     out = []
+    names = [_names(d.expr) for d in ctx.spec.derived]
     for i, d in enumerate(ctx.spec.derived):
         path, loc = f"derived[{d.name}]", ("derived", i, "expr")
         if d.name in ctx.scope or d.name in ctx.text_fields:
             ctx.error("duplicate", ("derived", i, "name"), path, f"{d.name!r} is already a field or feature")
+            continue
+        if _out_of_order(ctx, i, names):
             continue
         checked = ctx.rule(d.expr, loc, path + ".expr", None)
         if checked is None:
@@ -77,3 +81,59 @@ def check_derived(ctx: CheckContext) -> list[tuple[str, CheckedExpr]]:
         ctx.scope[d.name] = Symbol(checked.type, checked.nullable, None, derived=True)
         out.append((d.name, checked))
     return out
+
+
+def _names(text: str) -> list[str]:
+    """Names a formula uses, in order (none when it does not parse: the rule check reports that)."""
+    try:
+        return [n.name for n in walk(parse(text)) if isinstance(n, Name)]
+    except RuleError:
+        return []
+
+
+def _out_of_order(ctx: CheckContext, i: int, names: list[list[str]]) -> bool:
+    """An error when derived feature `i` uses itself, a later feature, or a circle of features."""
+    derived = ctx.spec.derived
+    index = {d.name: j for j, d in enumerate(derived)}
+    me = derived[i].name
+    path, loc = f"derived[{me}].expr", ("derived", i, "expr")
+    for name in names[i]:
+        j = index.get(name)
+        if j is None or j < i:
+            continue
+        if j == i:
+            ctx.error("derived_order", loc, path, f"derived feature {me!r} uses itself",
+                      "a feature is computed from fields and earlier features only")
+            return True
+        circle = _circle(name, me, index, names)
+        if circle:
+            ctx.error("derived_order", loc, path, "derived features use each other in a circle: "
+                      + " -> ".join([me, *circle]), "break the circle: one of them must not need the other")
+        else:
+            ctx.error("derived_order", loc, path, f"{me!r} uses {name!r}, which is defined after it",
+                      f"move {name!r} above {me!r}: derived features are computed in spec order")
+        return True
+    return False
+
+
+def _circle(start: str, goal: str, index: dict[str, int], names: list[list[str]]) -> list[str]:
+    """The chain of features from `start` back to `goal` ([start, ..., goal]), or [] when there is none."""
+    stack, seen = [(start, [start])], {start}
+    while stack:
+        name, chain = stack.pop()
+        for used in names[index[name]]:
+            if used == goal:
+                return [*chain, goal]
+            if used in index and used not in seen:
+                seen.add(used)
+                stack.append((used, [*chain, used]))
+    return []
+
+
+def check_unused(ctx: CheckContext, used: set[str]) -> None:
+    """A warning for every derived feature that no rule, formula, characteristic or later feature reads."""
+    for i, d in enumerate(ctx.spec.derived):
+        if d.name in ctx.scope and d.name not in used:
+            ctx.warn("unused", ("derived", i, "name"), f"derived[{d.name}]",
+                     f"derived feature {d.name!r} is not used by any rule, formula or scorecard",
+                     "use it, or remove it so every reader of the spec knows what matters")

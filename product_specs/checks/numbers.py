@@ -1,21 +1,25 @@
-"""Every number in the spec is finite and small enough for a double to hold it exactly enough."""
+"""Every number in the spec is finite and small enough for a double to hold it exactly enough; scorecard
+points are small enough that every score fits the simulation's 32-bit integers, so the Python decision and
+the SQL simulation always agree."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from .. import limits
 from ..io import item_path
 from .context import CheckContext
 
 __all__ = ["check", "LARGEST"]
 
-LARGEST = Decimal(10) ** 15  # amounts, rates and bounds: far inside the 2**53 a double holds exactly
+LARGEST = Decimal(limits.SPEC_MAX_NUMBER)  # amounts, rates and bounds: far inside the 2**53 a double holds exactly
+_POINTS = limits.SPEC_MAX_POINTS
 
 
 def check(ctx: CheckContext) -> None:
     def walk(value, loc: tuple) -> None:
-        if isinstance(value, Decimal):
-            if not value.is_finite() or abs(value) > LARGEST:
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            if not Decimal(value).is_finite() or abs(value) > LARGEST:
                 path = item_path(data, loc)
                 ctx.error("number", loc, path, f"{value} is not a usable number",
                           f"numbers in a spec lie between -{LARGEST:,} and {LARGEST:,}")
@@ -28,3 +32,26 @@ def check(ctx: CheckContext) -> None:
 
     data = ctx.spec.model_dump(mode="python")
     walk(data, ())
+    if not ctx.findings:
+        _points(ctx, data)
+
+
+def _points(ctx: CheckContext, data: dict) -> None:
+    card = ctx.spec.scorecard
+    places = [(("scorecard", "base_points"), card.base_points)]
+    for i, ch in enumerate(card.characteristics):
+        places.append((("scorecard", "characteristics", i, "missing_points"), ch.missing_points))
+        places += [(("scorecard", "characteristics", i, "bins", j, "points"), b.points) for j, b in enumerate(ch.bins)]
+    places += [(("decision", "bands", j, "min_score"), b.min_score) for j, b in enumerate(ctx.spec.decision.bands)]
+    places += [(("tests", j, "expect", "score"), t.expect.score) for j, t in enumerate(ctx.spec.tests)]
+    for loc, value in places:
+        if value is not None and abs(value) > _POINTS:
+            ctx.error("number", loc, item_path(data, loc), f"{value:,} points is beyond the scorecard's range",
+                      f"points and scores lie between -{_POINTS:,} and {_POINTS:,}")
+    if ctx.findings:
+        return
+    reach = abs(card.base_points) + sum(max([abs(ch.missing_points)] + [abs(b.points) for b in ch.bins])
+                                        for ch in card.characteristics)
+    if reach > limits.SCORE_MAX:
+        ctx.error("number", ("scorecard",), "scorecard", f"a score can reach {reach:,} points",
+                  f"keep every score within {limits.SCORE_MAX:,}: the simulation adds points as 32-bit integers")

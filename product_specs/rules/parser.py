@@ -20,14 +20,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import limits
 from ..errors import RuleError
 from .ast import FUNCTIONS, Between, Binary, Call, InList, IsNull, Literal, Name, Node, Unary
 
 __all__ = ["parse", "MAX_LENGTH", "MAX_DEPTH", "IDENTIFIER"]
 
-MAX_LENGTH = 1000
-MAX_DEPTH = 24
-MAX_STRING = 100
+MAX_LENGTH = limits.RULE_MAX_LENGTH
+MAX_DEPTH = limits.RULE_MAX_DEPTH
+MAX_STRING = limits.RULE_MAX_STRING
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 KEYWORDS = {"and", "or", "not", "in", "between", "is", "null", "true", "false"}
 _STRING_CHARS = re.compile(r"[\w \-.:/()+&@#,]*\Z")
@@ -276,7 +277,7 @@ class _Parser:
 
     def _number(self) -> Decimal:
         tok = self._next()
-        if len(tok.text) > 20:
+        if len(tok.text) > limits.RULE_MAX_NUMBER_DIGITS:
             raise RuleError("number has too many digits", tok.pos)
         return Decimal(tok.text)
 

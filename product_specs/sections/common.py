@@ -7,11 +7,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..limits import RULE_MAX_LENGTH
+
 __all__ = ["SpecModel", "Text", "Ident", "Code", "Rule", "Rate", "NonNegativeRate", "Money"]
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=32)]
-Rule = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+Rule = Annotated[str, StringConstraints(min_length=1, max_length=RULE_MAX_LENGTH)]
 Rate = Annotated[Decimal, Field(ge=-1, le=1, max_digits=12, decimal_places=8)]
 NonNegativeRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
 """A rate that cannot be negative (a base APR, a floor, a cap). `Rate = Field(ge=0)` would not do: the
