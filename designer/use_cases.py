@@ -19,12 +19,15 @@ from product_specs import (
     SpecError,
     SpecFileError,
     check_spec,
+    limits,
     load_spec_with_lines,
 )
+from product_specs.errors import printable
+from product_specs.io import LineMap
 
 __all__ = [
     "CheckOutcome", "check_file", "load_checked_file", "example_test_findings", "ApplicantError",
-    "parse_applicant", "DataChoice", "default_data", "SimulationOutcome", "simulate_product",
+    "parse_applicant", "read_applicant_file", "DataChoice", "default_data", "SimulationOutcome", "simulate_product",
     "MAX_SPEC_CHARS", "check_text", "spec_data", "spec_text", "ApplicantInputError", "decide_applicant",
     "explain_decision", "compiled_files", "zip_files", "simulation_summary", "prepare_samples", "score_pd", "simulation_report", "STARTER_TEMPLATE",
 ]
@@ -66,7 +69,7 @@ def check_file(path: Path) -> CheckOutcome:
     report = check_spec(spec, lines)
     findings = list(report.findings)
     if report.checked is not None:
-        findings += example_test_findings(report.checked)
+        findings += example_test_findings(report.checked, lines)
     return CheckOutcome(path, report, findings)
 
 
@@ -83,16 +86,21 @@ def load_checked_file(path: Path) -> CheckedSpec:
     return report.checked
 
 
-def example_test_findings(checked: CheckedSpec) -> list[Finding]:
-    """Run the spec's example tests through the compiled decision function (a failure is an error)."""
+def example_test_findings(checked: CheckedSpec, lines: LineMap | None = None) -> list[Finding]:
+    """Run the spec's example tests through the compiled decision function (a failure is an error, placed
+    at its test's line and column when `lines` is given)."""
     from generators.decision import run_example_tests
 
+    index = {}
+    for i, test in enumerate(checked.spec.tests):
+        index.setdefault(test.name, i)
     out = []
     for result in run_example_tests(checked):
         if not result.passed:
+            line, column = lines.find(("tests", index[result.name])) if lines and result.name in index else (None, None)
             out.append(Finding(Severity.ERROR, "example_test", f"tests[{result.name}]",
                                "example test fails: " + "; ".join(result.differences), section="tests",
-                               item=result.name))
+                               item=result.name, line=line, column=column))
     return out
 
 
@@ -105,14 +113,84 @@ class ApplicantError(ValueError):
 
 
 def parse_applicant(text: str, source: str = "applicant") -> dict:
-    """Parse one applicant from JSON text; raise ApplicantError with a located message."""
+    """Parse one applicant from JSON text within `product_specs.limits` (size, nesting); refuse duplicate
+    keys and NaN/Infinity; raise ApplicantError with a located message."""
+    if len(text) > limits.APPLICANT_MAX_BYTES:
+        raise ApplicantError(f"{source}: an applicant of {len(text):,} characters is too large "
+                             f"({limits.limit('applicant_bytes').hint})", True)
+    depth, where = _json_depth(text)
+    if depth > limits.APPLICANT_MAX_DEPTH:
+        line, column = _line_column(text, where)
+        raise ApplicantError(f"{source}:{line}:{column}: JSON nested more than {limits.APPLICANT_MAX_DEPTH} levels "
+                             "deep (an applicant is one object of field values)", True)
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         raise ApplicantError(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}", True) from None
+    except _Refused as err:
+        raise ApplicantError(f"{source}: {printable(str(err))}", False) from None
     if not isinstance(data, dict):
         raise ApplicantError(f"{source}: the applicant must be a JSON object of field values", False)
     return data
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:  # plain json keeps the last: an applicant must not say two things about one field
+            raise _Refused(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str):
+    raise _Refused(f"{name} is not a number an applicant can have")
+
+
+def _json_depth(text: str) -> tuple[int, int]:
+    """The deepest nesting of objects and arrays in JSON text, and where it is first exceeded (one pass,
+    no recursion, so a hostile document costs linear time and no stack)."""
+    depth = deepest = 0
+    where = 0
+    in_string = escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, i
+                if deepest > limits.APPLICANT_MAX_DEPTH:
+                    return deepest, where
+        elif char in "]}":
+            depth -= 1
+    return deepest, where
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def read_applicant_file(path: Path) -> str:
+    """The text of an applicant JSON file within `limits.APPLICANT_MAX_BYTES`; raise ApplicantError."""
+    try:
+        data = limits.read_user_bytes(path, "applicant_bytes", "applicant file")
+        return data.decode("utf-8")
+    except limits.InputRefused as err:
+        raise ApplicantError(printable(str(err)), True) from None
+    except UnicodeDecodeError:
+        raise ApplicantError(f"{printable(str(path))}: cannot read applicant: not UTF-8 text", True) from None
 
 
 @dataclass(frozen=True)
@@ -194,8 +272,8 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
 
 # --- for the designer (and the command line): drafts, decisions, compiled files, comparisons --------------
 
-MAX_SPEC_CHARS = 2_000_000
-"""Largest spec text a front end accepts (an upload, a paste, a draft)."""
+MAX_SPEC_CHARS = limits.SPEC_MAX_BYTES
+"""Largest spec text a front end accepts (an upload, a paste, a draft): `product_specs.limits`."""
 
 
 def check_text(text: str, source: str = "<draft>") -> CheckOutcome:
@@ -212,7 +290,7 @@ def check_text(text: str, source: str = "<draft>") -> CheckOutcome:
     report = check_spec(spec, lines)
     findings = list(report.findings)
     if report.checked is not None:
-        findings += example_test_findings(report.checked)
+        findings += example_test_findings(report.checked, lines)
     return CheckOutcome(Path(source), report, findings)
 
 

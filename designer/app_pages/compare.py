@@ -7,6 +7,7 @@ from designer import use_cases
 from designer.web import results, state
 from designer.web import widgets as w
 from designer.web.state import tr
+from designer.workspace import NAME_PATTERN
 from product_specs import SpecError
 from product_specs.catalog import catalog_path, catalog_paths
 from validation.analysis.compare import spec_changes
@@ -16,7 +17,7 @@ from validation.analysis.simulate import SimulationError
 def champion_choices():
     out = []
     pid = state.get(("product", "id"))
-    if isinstance(pid, str) and catalog_path(pid).is_file() if isinstance(pid, str) and pid else False:
+    if isinstance(pid, str) and NAME_PATTERN.match(pid) and catalog_path(pid).is_file():
         out.append(("baseline", pid))
     out += [("catalog", p.stem) for p in catalog_paths()]
     out += [("version", v.number) for v in state.workspace().versions(state.product())]
@@ -46,7 +47,7 @@ if w.need_product():
         st.warning(tr("sim.fix_errors"), icon="⚠️")
     else:
         choices = champion_choices()
-        pick = st.selectbox(tr("compare.champion"), choices, format_func=label, key="compare_champion")
+        pick = st.selectbox(tr("compare.champion"), choices, format_func=w.labels_of(choices, label), key="compare_champion")
         outcome = use_cases.check_text(champion_text(pick), "champion")
         champion = outcome.report.checked if outcome.report is not None else None
         if champion is None:

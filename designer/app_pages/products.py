@@ -67,7 +67,7 @@ def new_tab():
     templates = {"starter": STARTER.read_text(encoding="utf-8")}
     templates.update({p.stem: p.read_text(encoding="utf-8") for p in catalog_paths()})
     pick = st.selectbox(tr("products.template_pick"), list(templates), key="template_pick",
-                        format_func=lambda v: tr("products.starter") if v == "starter" else w.md(v))
+                        format_func=w.labels_of(templates, lambda v: tr("products.starter") if v == "starter" else w.md(v)))
     name = name_input("template_name")
     if st.button(tr("products.create"), key="create_from_template", disabled=name is None):
         open_text(name, with_id(templates[pick], name))

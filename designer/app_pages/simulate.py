@@ -53,7 +53,7 @@ if w.need_product():
         st.warning(tr("sim.fix_errors"), icon="⚠️")
     else:
         source = st.radio(tr("sim.data"), ["sample", "upload"], key="sim_source", horizontal=True,
-                          format_func=lambda v: tr(f"sim.data_{v}"))
+                          format_func=w.labels_of(["sample", "upload"], lambda v: tr(f"sim.data_{v}")))
         upload = None
         if source == "upload":
             upload = st.file_uploader(tr("sim.upload"), type=UPLOAD_TYPES, key="sim_upload")

@@ -17,10 +17,13 @@ def field_input(c, default):
     if key not in st.session_state:
         st.session_state[key] = default
     if c.type is FieldType.BOOLEAN:
-        st.selectbox(label, [None, True, False], key=key, format_func=lambda v: tr("input.none") if v is None else str(v).lower())
+        options = [None, True, False]
+        st.selectbox(label, options, key=key,
+                     format_func=w.labels_of(options, lambda v: tr("input.none") if v is None else str(v).lower()))
     elif c.type is FieldType.CATEGORY:
-        st.selectbox(label, [None, *(c.categories or ())], key=key,
-                     format_func=lambda v: tr("input.none") if v is None else w.md(v))
+        options = [None, *(c.categories or ())]
+        st.selectbox(label, options, key=key,
+                     format_func=w.labels_of(options, lambda v: tr("input.none") if v is None else w.md(v)))
     elif c.numeric:
         st.number_input(label, key=key, value=None, step=1.0 if c.type is FieldType.INTEGER else 0.01,
                         min_value=None if c.min is None else float(c.min), max_value=None if c.max is None else float(c.max),

@@ -12,9 +12,10 @@ import typer
 from designer.cli import data, design, simulate, workspace
 from designer.cli.common import SpecArg, format_finding, load_checked_or_exit, say
 from designer.cli.exit_codes import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, OutputFormat
-from designer.use_cases import ApplicantError, CheckOutcome, check_file, parse_applicant
-from product_specs import Severity, json_schema
+from designer.use_cases import ApplicantError, CheckOutcome, check_file, parse_applicant, read_applicant_file
+from product_specs import Severity, json_schema, limits
 from product_specs.catalog import catalog_paths
+from product_specs.errors import printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Loan Studio: design, check, simulate and generate loan products.")
@@ -84,13 +85,18 @@ def catalog() -> None:
 
 def _read_applicant(source: str) -> dict:
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
-        say(f"{source}: cannot read applicant: {reason}", err=True)
+        if source == "-":
+            text = sys.stdin.read(limits.APPLICANT_MAX_BYTES + 1)  # never more than the bound into memory
+        else:
+            text = read_applicant_file(Path(source) if "\x00" not in source else source)
+    except UnicodeDecodeError:
+        say(f"{source}: cannot read applicant: not UTF-8 text", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except ApplicantError as err:
+        say(str(err), err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     try:
-        return parse_applicant(text, source)
+        return parse_applicant(text, printable(source))
     except ApplicantError as err:
         say(str(err), err=True)
         raise typer.Exit(EXIT_UNREADABLE if err.unreadable else EXIT_ERRORS) from None

@@ -29,6 +29,8 @@ def init() -> None:
     s.setdefault("check_memo", None)
     s.setdefault("simulations", {})
     s.setdefault("focus", None)
+    s.setdefault("edits", 0)
+    s.setdefault("text_memo", None)
     if s.lang not in LANGUAGES:
         s.lang = "zh"
     if s.draft is None and not s.get("reopened"):
@@ -93,6 +95,7 @@ def open_text(name: str, text: str, save: bool = True) -> None:
     data = use_cases.spec_data(text, name)
     s = st.session_state
     s.draft, s.product, s.focus = data, name, None
+    s.edits += 1
     s.draft_saved = text if not save else None
     bump()
     if save:
@@ -131,9 +134,10 @@ def put(loc: tuple, value) -> None:
 def changed() -> None:
     """The draft changed: keep it on disk so an unsaved draft survives a reload."""
     s = st.session_state
+    s.edits += 1
     if s.draft is None or s.product is None:
         return
-    text = use_cases.spec_text(s.draft)
+    text = current_text()
     if text != s.draft_saved:
         try:
             workspace().save_draft(s.product, text)
@@ -142,8 +146,19 @@ def changed() -> None:
             s.draft_error = str(err)
 
 
-def text() -> str | None:
-    return None if draft() is None else use_cases.spec_text(draft())
+def current_text() -> str | None:
+    """The YAML text of the draft (made once per edit: every widget asks for the check)."""
+    s = st.session_state
+    if s.draft is None:
+        return None
+    memo = s.text_memo
+    if memo is None or memo[0] != s.edits or memo[1] is not s.draft:
+        memo = (s.edits, s.draft, use_cases.spec_text(s.draft))
+        s.text_memo = memo
+    return memo[2]
+
+
+text = current_text
 
 
 def outcome() -> use_cases.CheckOutcome | None:

@@ -26,6 +26,13 @@ def md(value) -> str:
     return _MD.sub(r"\\\1", str(value)).replace("\n", " ")
 
 
+def labels_of(options, label: Callable) -> Callable:
+    """A format_func with every label made now, in this run's language (Streamlit may call a format_func
+    outside the run, where the session's language cannot be read)."""
+    shown = {repr(v): label(v) for v in options}
+    return lambda v: shown.get(repr(v), str(v))
+
+
 def decimal(value) -> Decimal | int | None:
     """A widget number as the spec keeps it: int when whole and given as int, else an exact Decimal."""
     if value is None:
@@ -162,7 +169,7 @@ def choice(loc: tuple, label: str, options: list, optional: bool = False, labels
         opts = [None, *opts]
     key = _bind(loc, lambda v: v if v in opts else opts[0])
     st.selectbox(label, opts, key=key, help=help, on_change=_store, args=(key, loc, lambda v: v),
-                 format_func=lambda v: tr("input.none") if v is None else md(labels(v) if labels else v))
+                 format_func=labels_of(opts, lambda v: tr("input.none") if v is None else md(labels(v) if labels else v)))
     show_findings(findings_at(loc))
 
 
@@ -171,7 +178,7 @@ def choices(loc: tuple, label: str, options: list, labels: Callable | None = Non
     opts = list(dict.fromkeys([*options, *(c for c in current if isinstance(c, str))]))
     key = _bind(loc, lambda v: [c for c in (v or []) if c in opts])
     st.multiselect(label, opts, key=key, help=help, on_change=_store, args=(key, loc, lambda v: list(v)),
-                   format_func=lambda v: md(labels(v) if labels else v))
+                   format_func=labels_of(opts, lambda v: md(labels(v) if labels else v)))
     show_findings(findings_at(loc, exact=False))
 
 
@@ -376,7 +383,7 @@ def table(loc: tuple, columns: list[Col], dynamic: bool = True, height: int | No
     frame = pd.DataFrame([{c.name: c.read(item) for c in columns} for item in base], columns=[c.name for c in columns])
     st.data_editor(frame, key=key, num_rows="dynamic" if dynamic else "fixed", hide_index=True,
                    column_config={c.name: c.config() for c in columns}, on_change=_store_table,
-                   args=(key, base_key, loc, columns), height=height, width="stretch")
+                   args=(key, base_key, loc, columns), height=height or "auto", width="stretch")
     show_findings(findings_at(loc, exact=False))
 
 
