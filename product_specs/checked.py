@@ -12,7 +12,8 @@ from .rules.ast import COMPARISONS, Between, Binary, InList, Literal, Name, Node
 from .sections import AdmissionRule, EarlyWarning, FieldType, PriceAdjustment, ReviewTrigger, Segment
 from .spec import ProductSpec
 
-__all__ = ["CheckedSpec", "CheckedRule", "Reason", "RuleRef", "InputConstraint", "SYSTEM_REASONS", "CHANNEL_REFUSED"]
+__all__ = ["CheckedSpec", "CheckedRule", "Reason", "RuleRef", "InputConstraint", "PdMapping", "SYSTEM_REASONS",
+           "CHANNEL_REFUSED", "PD_LOG_ODDS_BOUND"]
 
 CHANNEL_REFUSED = "CH01"
 """The reason a channel that lists its segments gives an applicant of another segment."""
@@ -46,6 +47,28 @@ class Reason:
     name_en: str
     text_zh: str
     text_en: str
+
+
+PD_LOG_ODDS_BOUND = 700.0
+"""The log-odds a PD is computed from are clamped to +-this (exp() of more overflows a double)."""
+
+
+@dataclass(frozen=True)
+class PdMapping:
+    """How a score becomes a probability of default: PD = 1 / (1 + exp(-(intercept + slope x score))), the
+    log-odds clamped to +-PD_LOG_ODDS_BOUND. `source` is `calibration` (fitted on outcomes) or `scaling` (read
+    off the declared scaling, true only if it was fitted)."""
+
+    intercept: float
+    slope: float
+    source: str
+
+    def pd(self, score: float) -> float:
+        import math
+
+        x = self.intercept + self.slope * score
+        x = -PD_LOG_ODDS_BOUND if x < -PD_LOG_ODDS_BOUND else PD_LOG_ODDS_BOUND if x > PD_LOG_ODDS_BOUND else x
+        return 1.0 / (1.0 + math.exp(-x))
 
 
 @dataclass(frozen=True)
@@ -131,6 +154,10 @@ class CheckedSpec:
         """What the decision requires of each input field, in data-dictionary order."""
         return self._once(_constraints)
 
+    def pd_mapping(self) -> PdMapping:
+        """The score-to-PD mapping every decision applies: the scorecard's calibration, else its scaling."""
+        return self._once(_pd_mapping)
+
     def cutoffs(self) -> dict[str, tuple[Decimal, ...]]:
         """Per field or derived feature, every number it is compared with or binned at (sorted): the
         boundary values a differential test or a benchmark population must hit."""
@@ -155,7 +182,25 @@ def _reasons(c: CheckedSpec) -> tuple[Reason, ...]:
                       d.refer_reason.zh, d.refer_reason.en))
     out.append(Reason(lim.below_min_code, "decline", "limit", "额度低于最低额度", "Limit below the minimum",
                       lim.below_min_reason.zh, lim.below_min_reason.en))
+    labels = {f.name: f.label for f in spec.fields} | {d.name: d.label for d in spec.derived}
+    for ch in spec.scorecard.characteristics:
+        if ch.reason_code is not None and ch.reason is not None:
+            label = labels.get(ch.field)
+            out.append(Reason(ch.reason_code, "decline", "scorecard", label.zh if label else ch.field,
+                              label.en if label else ch.field, ch.reason.zh, ch.reason.en))
     return tuple(out)
+
+
+def _pd_mapping(c: CheckedSpec) -> PdMapping:
+    import math
+
+    card = c.spec.scorecard
+    if card.calibration is not None:
+        return PdMapping(float(card.calibration.intercept), float(card.calibration.slope), "calibration")
+    s = card.scaling
+    factor = float(s.pdo) / math.log(2)
+    # ln(good:bad odds) = ln(base_odds) + (score - base_score) / factor; the log-odds of bad is its negative
+    return PdMapping(s.base_score / factor - math.log(float(s.base_odds)), -1.0 / factor, "scaling")
 
 
 def _rules(c: CheckedSpec) -> tuple[RuleRef, ...]:

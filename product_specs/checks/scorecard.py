@@ -1,7 +1,10 @@
 """The `scorecard` section: every characteristic scores a known number or category, once, with bins
-that are contiguous and cover every value the field can take."""
+that are contiguous and cover every value the field can take; reason codes come with their texts; the
+declared scaling and the PD calibration agree with each other and with the points."""
 
 from __future__ import annotations
+
+import math
 
 from ..rules import NUMBER, did_you_mean
 from .context import CheckContext
@@ -33,6 +36,51 @@ def check(ctx: CheckContext) -> None:
             ctx.error("type", loc + ("field",), path + ".field",
                       f"only numeric and category fields can be scored, not a {symbol.type}",
                       "score a derived number instead")
+        if (ch.reason_code is None) != (ch.reason is None):
+            ctx.error("reason", loc + ("reason_code" if ch.reason_code is None else "reason",), path,
+                      "a reason code needs its text and a text its code",
+                      "give both `reason_code` and `reason` (zh and en), or neither")
+    if not ctx.has_errors:
+        _scaling(ctx)
+
+
+MAX_ODDS_DOUBLINGS = 20
+"""Declared scaling whose possible scores span more doublings of the odds than this (a PD ratio above a
+million between the best and the worst applicant) was not fitted."""
+
+
+def _scaling(ctx: CheckContext) -> None:
+    """Warn when PD read off the scorecard would be wrong: the points changed after the calibration was
+    fitted, the declared scaling contradicts the calibration, or (without a calibration) the declared scaling
+    gives the bins an implausible spread of risk."""
+    card = ctx.spec.scorecard
+    s, cal = card.scaling, card.calibration
+    loc, hint = ("scorecard", "calibration"), "run `loanstudio scorecard calibrate` on recent outcomes"
+    if cal is not None:
+        if cal.points_hash is not None and cal.points_hash != card.points_hash():
+            ctx.warn("scaling", loc + ("points_hash",), "scorecard.calibration.points_hash",
+                     "the points changed after the PD calibration was fitted: the PD decisions carry is stale", hint)
+        fitted_pdo = -math.log(2) / float(cal.slope)
+        odds = math.exp(-(float(cal.intercept) + float(cal.slope) * s.base_score))
+        if abs(fitted_pdo / float(s.pdo) - 1) > 0.05 or abs(odds / float(s.base_odds) - 1) > 0.1:
+            ctx.warn("scaling", ("scorecard", "scaling"), "scorecard.scaling",
+                     f"the declared scaling (PDO {s.pdo}, odds {s.base_odds}:1 at {s.base_score}) contradicts the "
+                     f"calibration (PDO {fitted_pdo:.1f}, odds {odds:.3g}:1 at {s.base_score})",
+                     "write the scaling from the calibration (`loanstudio scorecard calibrate` does)")
+        return
+    low = card.base_points + sum(_points_range(ch)[0] for ch in card.characteristics)
+    high = card.base_points + sum(_points_range(ch)[1] for ch in card.characteristics)
+    doublings = (high - low) / float(s.pdo)
+    if doublings > MAX_ODDS_DOUBLINGS:
+        ctx.warn("scaling", ("scorecard", "scaling"), "scorecard.scaling",
+                 f"scores run from {low} to {high}: {doublings:.0f} doublings of the odds at the declared PDO {s.pdo}, "
+                 "so PD read off the scaling spans more than a millionfold; the scaling was not fitted to these points",
+                 "train the scorecard (`loanstudio scorecard train`) or fit its PD (`loanstudio scorecard calibrate`)")
+
+
+def _points_range(ch) -> tuple[int, int]:
+    points = [b.points for b in ch.bins] + [ch.missing_points]
+    return min(points), max(points)
 
 
 def _numeric_bins(ctx: CheckContext, ch, path, loc, low, high) -> None:

@@ -35,3 +35,7 @@ class Pricing(SpecModel):
     """Lowest APR offered."""
     cap: NonNegativeRate
     """Highest APR offered; at most the product's regulatory cap."""
+    funding_cost: NonNegativeRate | None = None
+    """Yearly cost of the money lent, as a fraction of the limit (0.03 = 3%): expected profit = interest
+    income - expected loss - funding cost, in simulations and champion / challenger comparisons. Empty:
+    no funding cost is deducted (and the figures say so)."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 
 from pydantic import Field
 
-from .common import Ident, SpecModel, Text
+from .common import Code, Ident, SpecModel, Text
 
-__all__ = ["Bin", "Characteristic", "Scaling", "Scorecard"]
+__all__ = ["Bin", "Characteristic", "Scaling", "Calibration", "Scorecard", "MAX_SCORE_REASONS"]
+
+MAX_SCORE_REASONS = 10
+"""Most scorecard reasons a declined applicant can be given."""
 
 
 class Bin(SpecModel):
@@ -33,17 +38,41 @@ class Characteristic(SpecModel):
     """Bins in ascending order (numeric) or any order (categories)."""
     missing_points: int = 0
     """Points when the value is null."""
+    reason_code: Code | None = None
+    """Adverse-action reason code a declined applicant is given when this characteristic cost them points
+    (e.g. S01); empty: the characteristic is never given as a reason."""
+    reason: Text | None = None
+    """The adverse-action text of `reason_code`, in Chinese and English (required with a reason code)."""
 
 
 class Scaling(SpecModel):
-    """How points relate to odds (informational; used by scorecard training)."""
+    """How points relate to odds: score = base_score + pdo / ln 2 x ln(odds / base_odds). Written from the fit
+    by `loanstudio scorecard train`; typed by hand it is an assumption, and without a `calibration` the PD a
+    decision carries is read off it."""
 
     base_score: int = 600
     """Score at the base odds."""
-    base_odds: Decimal = Decimal(50)
+    base_odds: Decimal = Field(default=Decimal(50), gt=0)
     """Good:bad odds at the base score."""
-    pdo: Decimal = Decimal(20)
+    pdo: Decimal = Field(default=Decimal(20), gt=0)
     """Points to double the odds."""
+
+
+class Calibration(SpecModel):
+    """The score-to-PD mapping fitted on outcomes: PD = 1 / (1 + exp(-(intercept + slope x score))).
+
+    Written by `loanstudio scorecard train` (from the fit) or `scorecard calibrate` (on newer outcomes); every
+    decision carries the PD it gives. `check` warns when the points change after the fit."""
+
+    intercept: Decimal
+    """Log-odds of going bad at score 0."""
+    slope: Decimal = Field(lt=0)
+    """Change of the log-odds of going bad per point (negative: a higher score is less risky)."""
+    fitted_on: str | None = Field(default=None, max_length=500)
+    """What the mapping was fitted on (data, rows, bad rate), for the reader."""
+    points_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{16}$")
+    """Fingerprint of the base points, bins and points the mapping was fitted for; `check` warns when the
+    scorecard no longer matches it."""
 
 
 class Scorecard(SpecModel):
@@ -57,3 +86,18 @@ class Scorecard(SpecModel):
     """Scored variables."""
     scaling: Scaling = Scaling()
     """Points-to-odds scaling."""
+    calibration: Calibration | None = None
+    """Score-to-PD mapping fitted on outcomes; empty: PD is read off the declared `scaling`."""
+    max_reasons: int = Field(default=4, ge=0, le=MAX_SCORE_REASONS)
+    """Most scorecard reasons (characteristics with a reason code that cost most points, ranked) a
+    declined applicant is given after the other reasons."""
+
+    def points_hash(self) -> str:
+        """Fingerprint of what decides a score (base points, fields, bins, points): 16 hex digits."""
+        def plain(value):
+            return None if value is None else format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+        content = [self.base_points] + [
+            [ch.field, ch.missing_points, [[plain(b.lower), plain(b.upper), b.values, b.points] for b in ch.bins]]
+            for ch in self.characteristics]
+        return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()[:16]
