@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# hypothesis keeps example databases and constant caches in `.hypothesis/`: outside the checkout
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "loanstudio-hypothesis"))
 
 # `ci` (the default, what `make test` runs) keeps every example count the tests ask for; `dev` cuts them
 # for a quick local loop: HYPOTHESIS_PROFILE=dev pytest ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -193,7 +194,7 @@ def test_prepared_data_is_decided_again_by_a_changed_product_without_reading_the
     second = run_simulation(stricter, prepared)
     assert set(second.table.column("decision").to_pylist()) == {"decline"}
     other = tiny.spec.model_copy(deep=True)
-    other.fields[4].max = 70  # other input constraints: the data must be prepared (and checked) again
+    other.fields[4].max = Decimal(70)  # other input constraints: the data must be prepared (and checked) again
     changed = check_spec(other).checked
     assert not prepared.fits(changed)
     with pytest.raises(ValueError, match="prepare it again"):
