@@ -174,8 +174,10 @@ def outcome() -> use_cases.CheckOutcome | None:
 
 
 def checked():
+    """The checked draft for deciding and simulating: available when the spec itself has no error, even if
+    an example test fails (which is how a product manager finds out why it fails)."""
     o = outcome()
-    return None if o is None else o.checked
+    return None if o is None or o.report is None else o.report.checked
 
 
 def focus() -> str | None:
