@@ -30,6 +30,7 @@ __all__ = [
     "parse_applicant", "read_applicant_file", "DataChoice", "default_data", "SimulationOutcome", "simulate_product",
     "MAX_SPEC_CHARS", "check_text", "spec_data", "spec_text", "ApplicantInputError", "decide_applicant",
     "explain_decision", "compiled_files", "zip_files", "simulation_summary", "prepare_samples", "score_pd", "simulation_report", "STARTER_TEMPLATE",
+    "GenerateOutcome", "generate_services",
 ]
 
 Progress = Callable[[str, int, int], None]
@@ -467,3 +468,32 @@ def simulation_report(outcome: SimulationOutcome) -> str:
 
 STARTER_TEMPLATE = Path(__file__).parent / "templates" / "starter.yaml"
 """The smallest complete product, to start a new one from."""
+
+
+@dataclass(frozen=True)
+class GenerateOutcome:
+    """What `generate_services` did: the check of the spec, the service folders written, or why not."""
+
+    check: CheckOutcome
+    services: tuple[Path, ...] = ()
+    error: str | None = None
+    """Why nothing was written although the spec is fine (an unwritable or foreign output folder)."""
+
+
+def generate_services(path: Path, out_dir: Path) -> GenerateOutcome:
+    """Check a spec (example tests included) and render its services into `out_dir/<product_id>/`.
+
+    Nothing is generated from a spec with errors or a failing example: the generated tests would fail.
+    """
+    outcome = check_file(path)
+    if outcome.checked is None:
+        return GenerateOutcome(outcome)
+    from generators.services import ServiceError, generate_decision_service
+
+    try:
+        made = (generate_decision_service(outcome.checked, out_dir),)
+    except ServiceError as err:
+        return GenerateOutcome(outcome, error=str(err))
+    except OSError as err:
+        return GenerateOutcome(outcome, error=f"{err.filename or out_dir}: {err.strerror or err}")
+    return GenerateOutcome(outcome, made)

@@ -50,6 +50,7 @@ class ScoreReason(BaseModel):
     """A scorecard characteristic that cost the applicant points, ranked by the points lost."""
 
     field: ScoredField
+    reason_code: str | None = Field(description="The characteristic's adverse-action reason code, if it has one")
     label_zh: str
     label_en: str
     points: int
@@ -65,7 +66,8 @@ class Decision(BaseModel):
     segment: Segment
     score: int
     band: Band
-    pd: float | None = Field(description="Probability of default, when the product carries a calibration")
+    pd: float = Field(description="Probability of default read off the score: the product's calibration, else its "
+                      "declared scaling (see `GET /v1/product`, `pd.source`)")
     reasons: list[Reason] = Field(description="Knock-out, referral, matrix and limit reasons, in decision order")
     score_reasons: list[ScoreReason] = Field(
         description="For a decline or referral: the characteristics that cost most points, ranked")
@@ -149,6 +151,13 @@ class CharacteristicDescription(BaseModel):
     field: str
     label: BilingualText
     max_points: int
+    reason_code: str | None
+
+
+class PdDescription(BaseModel):
+    intercept: float
+    slope: float
+    source: Literal["calibration", "scaling"]
 
 
 class LimitDescription(BaseModel):
@@ -191,6 +200,7 @@ class ProductDescription(BaseModel):
     bands: list[BandDescription]
     matrix: dict[str, dict[str, Literal["approve", "refer", "decline"]]]
     scorecard: list[CharacteristicDescription]
+    pd: PdDescription
     limit: LimitDescription
     pricing: PricingDescription
     reasons: list[ReasonDescription]

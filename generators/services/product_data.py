@@ -54,8 +54,9 @@ def product_description(checked: CheckedSpec) -> dict:
         "rules": _rules(checked, names),
         "bands": [{"id": b.id, "name": _text(b.name), "min_score": b.min_score} for b in spec.decision.bands],
         "matrix": {s: {b: o.value for b, o in row.items()} for s, row in spec.decision.matrix.items()},
-        "scorecard": [{"field": f, "label": {"zh": zh, "en": en}, "max_points": best}
-                      for f, zh, en, best in characteristics(checked)],
+        "scorecard": [{"field": f, "label": {"zh": zh, "en": en}, "max_points": best, "reason_code": code}
+                      for f, zh, en, best, code in characteristics(checked)],
+        "pd": _pd(checked),
         "limit": {"formula": spec.limits.amount, "plain": plain_rule(checked.limit_amount, names),
                   "min": number(spec.limits.min), "max": number(spec.limits.max), "step": number(spec.limits.step)},
         "pricing": {"base_apr": number(spec.pricing.base_apr), "floor": number(spec.pricing.floor),
@@ -63,6 +64,12 @@ def product_description(checked: CheckedSpec) -> dict:
         "reasons": [{"code": r.code, "action": r.action, "source": r.source, "name": {"zh": r.name_zh, "en": r.name_en},
                      "text": {"zh": r.text_zh, "en": r.text_en}} for r in checked.reasons()],
     }
+
+
+def _pd(checked: CheckedSpec) -> dict:
+    """How a score becomes a PD: PD = 1 / (1 + exp(-(intercept + slope x score)))."""
+    mapping = checked.pd_mapping()
+    return {"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source}
 
 
 def _field(f, c) -> dict:
@@ -91,8 +98,8 @@ def _rules(checked: CheckedSpec, names: Labels) -> list[dict]:
     return out
 
 
-def characteristics(checked: CheckedSpec) -> list[tuple[str, str, str, int]]:
-    """(field, label zh, label en, the most points it can give) per scorecard characteristic."""
+def characteristics(checked: CheckedSpec) -> list[tuple[str, str, str, int, str | None]]:
+    """(field, label zh, label en, the most points it can give, its reason code) per characteristic."""
     names = labels(checked)
     out = []
     for ch in checked.spec.scorecard.characteristics:
@@ -100,7 +107,7 @@ def characteristics(checked: CheckedSpec) -> list[tuple[str, str, str, int]]:
         if checked.scope[ch.field].nullable:
             best = max(best, ch.missing_points)
         zh, en = names[ch.field]
-        out.append((ch.field, zh, en, best))
+        out.append((ch.field, zh, en, best, ch.reason_code))
     return out
 
 

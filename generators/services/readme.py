@@ -99,6 +99,10 @@ def _scorecard(p: dict) -> list[str]:
            _row("---", "---", "---", "---:")]
     for c in p["scorecard"]:
         out.append(_row(f"`{c['field']}`", md(c["label"]["zh"]), md(c["label"]["en"]), c["max_points"]))
+    pd = p["pd"]
+    source = ("拟合的校准 / the fitted calibration" if pd["source"] == "calibration" else
+              "声明的刻度（未经拟合则仅为假设）/ the declared scaling (an assumption unless it was fitted)")
+    out += ["", f"违约概率 / PD = 1 / (1 + exp(-({pd['intercept']!r} + {pd['slope']!r} x score))), from {source}."]
     out += ["", _row("band", "名称 / name", "min score"), _row("---", "---", "---:")]
     for b in p["bands"]:
         out.append(_row(f"`{b['id']}`", f"{md(b['name']['zh'])} / {md(b['name']['en'])}",

@@ -12,12 +12,23 @@ from app import decision as compiled
 from app.core.config import Settings
 from app.core.decision_log import DecisionLog
 from app.core.metrics import Metrics
-from app.product import CHARACTERISTICS, PII_FIELDS, SCORE_REASONS_MAX
+from app.product import CHARACTERISTICS, PD_LOG_ODDS_BOUND, PII_FIELDS, PRODUCT, SCORE_REASONS_MAX
 
-__all__ = ["DecisionService", "OUTCOMES", "encode", "DecisionInputError"]
+__all__ = ["DecisionService", "OUTCOMES", "encode", "DecisionInputError", "probability_of_default"]
 
 OUTCOMES = ("approve", "refer", "decline")
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+_PD_INTERCEPT = PRODUCT["pd"]["intercept"]
+_PD_SLOPE = PRODUCT["pd"]["slope"]
+
+
+def probability_of_default(score: float) -> float:
+    """PD of a score: the product's calibration (or, without one, its declared scaling)."""
+    x = _PD_INTERCEPT + _PD_SLOPE * score
+    x = -PD_LOG_ODDS_BOUND if x < -PD_LOG_ODDS_BOUND else PD_LOG_ODDS_BOUND if x > PD_LOG_ODDS_BOUND else x
+    return 1.0 / (1.0 + math.exp(-x))
 
 
 class DecisionInputError(ValueError):
@@ -86,7 +97,7 @@ class DecisionService:
             "segment": result["segment"],
             "score": result["score"],
             "band": result["band"],
-            "pd": result.get("pd"),
+            "pd": result["pd"] if "pd" in result else probability_of_default(result["score"]),
             "reasons": result["reasons"],
             "score_reasons": self.score_reasons(applicant, result, trace),
             "limit": result["limit"],
@@ -106,18 +117,19 @@ class DecisionService:
     def score_reasons(applicant: dict, result: dict, traced: bool) -> list[dict]:
         """The scorecard characteristics that cost a declined or referred applicant most points, ranked.
 
-        Each gives the points obtained, the most the characteristic can give, and the difference; an
-        approved applicant gets none.
+        Each gives the points obtained, the most the characteristic can give, the difference and the
+        characteristic's reason code (null when the spec gives it none); an approved applicant gets none.
         """
         if result["decision"] == "approve":
             return []
         steps = result["trace"] if traced else compiled.decide(applicant, True)["trace"]
         points = next(step["points"] for step in steps if step["step"] == "score")
         lost = []
-        for order, (field, label_zh, label_en, best) in enumerate(CHARACTERISTICS):
+        for order, (field, label_zh, label_en, best, code) in enumerate(CHARACTERISTICS):
             got = points[field]["points"]
             if got < best:
-                lost.append((got - best, order, field, label_zh, label_en, got, best))
+                lost.append((got - best, order, field, label_zh, label_en, got, best, code))
         lost.sort()
-        return [{"field": field, "label_zh": zh, "label_en": en, "points": got, "max_points": best,
-                 "points_lost": best - got} for _, _, field, zh, en, got, best in lost[:SCORE_REASONS_MAX]]
+        return [{"field": field, "reason_code": code, "label_zh": zh, "label_en": en, "points": got,
+                 "max_points": best, "points_lost": best - got}
+                for _, _, field, zh, en, got, best, code in lost[:SCORE_REASONS_MAX]]

@@ -7,6 +7,7 @@ from conftest import EXAMPLES
 
 from app import decision as compiled
 from app.product import CHARACTERISTICS, PRODUCT, SCORE_REASONS_MAX
+from app.service import probability_of_default
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
@@ -32,7 +33,8 @@ def test_a_decision_is_the_compiled_decision_with_its_id_pd_and_texts(client, ap
     for key in ("decision", "segment", "score", "band", "limit", "apr", "channel", "reasons"):
         assert got[key] == want[key], key
     assert len(got["decision_id"]) == 32
-    assert got["pd"] == want.get("pd")
+    assert got["pd"] == want.get("pd", probability_of_default(want["score"]))
+    assert 0 < got["pd"] < 1
     assert (got["product_id"], got["product_version"], got["spec_hash"]) == (
         PRODUCT["id"], PRODUCT["version"], PRODUCT["spec_hash"])
     texts = {r["code"]: r["text"] for r in PRODUCT["reasons"]}
@@ -53,8 +55,17 @@ def test_declines_and_referrals_rank_the_points_lost(client, example):
         assert got["score_reasons"] == []
         return
     points = next(s for s in compiled.decide(example["applicant"])["trace"] if s["step"] == "score")["points"]
-    lost = sorted(((best - points[f]["points"], -i, f) for i, (f, _, _, best) in enumerate(CHARACTERISTICS)
+    lost = sorted(((best - points[f]["points"], -i, f) for i, (f, _, _, best, _) in enumerate(CHARACTERISTICS)
                    if points[f]["points"] < best), reverse=True)[:SCORE_REASONS_MAX]
     assert [r["field"] for r in got["score_reasons"]] == [f for _, _, f in lost]
+    codes = {f: code for f, _, _, _, code in CHARACTERISTICS}
     for r in got["score_reasons"]:
         assert r["points_lost"] == r["max_points"] - r["points"] > 0
+        assert r["reason_code"] == codes[r["field"]]
+
+
+def test_pd_falls_as_the_score_rises():
+    pds = [probability_of_default(score) for score in range(-2000, 3000, 50)]
+    assert all(0.0 <= p <= 1.0 for p in pds)
+    if PRODUCT["pd"]["slope"] < 0:
+        assert pds == sorted(pds, reverse=True)
