@@ -158,6 +158,11 @@ class CheckedSpec:
         """The score-to-PD mapping every decision applies: the scorecard's calibration, else its scaling."""
         return self._once(_pd_mapping)
 
+    def score_reason_slots(self) -> tuple[tuple[int, str, int], ...]:
+        """(index, reason code, most points it can give) of every characteristic with a reason code: what a
+        declined applicant's scorecard reasons are ranked by (points lost = most points - points got)."""
+        return self._once(_score_reason_slots)
+
     def cutoffs(self) -> dict[str, tuple[Decimal, ...]]:
         """Per field or derived feature, every number it is compared with or binned at (sorted): the
         boundary values a differential test or a benchmark population must hit."""
@@ -188,6 +193,15 @@ def _reasons(c: CheckedSpec) -> tuple[Reason, ...]:
             label = labels.get(ch.field)
             out.append(Reason(ch.reason_code, "decline", "scorecard", label.zh if label else ch.field,
                               label.en if label else ch.field, ch.reason.zh, ch.reason.en))
+    return tuple(out)
+
+
+def _score_reason_slots(c: CheckedSpec) -> tuple[tuple[int, str, int], ...]:
+    out = []
+    for i, ch in enumerate(c.spec.scorecard.characteristics):
+        if ch.reason_code is not None and ch.reason is not None:
+            points = [b.points for b in ch.bins] + ([ch.missing_points] if c.scope[ch.field].nullable else [])
+            out.append((i, ch.reason_code, max(points)))
     return tuple(out)
 
 

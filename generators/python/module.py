@@ -15,7 +15,7 @@ from decimal import Decimal
 from generators.python.emitter import PythonEmitter, py_number
 from generators.python.runtime import runtime_source
 from product_specs import CheckedSpec
-from product_specs.checked import CHANNEL_REFUSED, InputConstraint
+from product_specs.checked import CHANNEL_REFUSED, PD_LOG_ODDS_BOUND, InputConstraint
 from product_specs.rules import Binary, CheckedExpr, Literal, Name
 from product_specs.sections import FieldType, Outcome
 
@@ -127,6 +127,11 @@ class _ModuleBuilder:
                 bounds = [py_number(b.upper) for b in ch.bins[:-1]]
                 w(f"_SC{i}_BOUNDS = ({', '.join(bounds)}{',' if len(bounds) == 1 else ''})")
                 w(f"_SC{i}_POINTS = {tuple(b.points for b in ch.bins)!r}")
+        mapping = self.c.pd_mapping()
+        w(f"# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's {mapping.source}")
+        w(f"_PD_INTERCEPT = {mapping.intercept!r}")
+        w(f"_PD_SLOPE = {mapping.slope!r}")
+        w(f"_PD_BOUND = {PD_LOG_ODDS_BOUND!r}")
         bands = spec.decision.bands
         mins = [b.min_score for b in bands[:-1]][::-1]
         w(f"_BAND_MINS = {tuple(mins)!r}")
@@ -259,7 +264,7 @@ class _ModuleBuilder:
             self._limit_and_price()
             w("return {")
             with w.indent():
-                for key in ("decision", "segment", "score", "band"):
+                for key in ("decision", "segment", "score", "band", "pd"):
                     w(f'"{key}": {key},')
                 w('"reasons": [_REASON_ITEMS[code].copy() for code in codes] if codes else [],')
                 w('"limit": limit,')
@@ -399,6 +404,8 @@ class _ModuleBuilder:
         parts = [str(card.base_points)] + [f"p{i}" for i in range(len(card.characteristics))]
         w(f"score = {' + '.join(parts)}")
         w(f"band = _BANDS[{len(self.spec.decision.bands) - 1} - bisect_right(_BAND_MINS, score)]")
+        w("log_odds = _PD_INTERCEPT + _PD_SLOPE * score")
+        w("pd = 1.0 / (1.0 + math.exp(-min(max(log_odds, -_PD_BOUND), _PD_BOUND)))")
         w("if trace:")
         with w.indent():
             w("points = {")
@@ -475,6 +482,24 @@ class _ModuleBuilder:
             with w.indent():
                 w('steps.append({"step": "limit", "amount": amount, "raw": raw, "cap": cap, "limit": limit})')
                 w('steps.append({"step": "price", "apr": apr})')
+        self._score_reasons()
+
+    def _score_reasons(self) -> None:
+        """A declined applicant's scorecard reasons: the coded characteristics that cost most points, ranked
+        (most points lost first, then in scorecard order), after every other reason."""
+        w, card = self.w, self.spec.scorecard
+        coded = self.c.score_reason_slots()
+        if not coded or card.reasons_given == 0:
+            return
+        w('if decision == "decline":')
+        with w.indent():
+            w("lost = []")
+            for i, code, best in coded:
+                w(f"if p{i} < {best}:")
+                with w.indent():
+                    w(f"lost.append((p{i} - {best}, {i}, {code!r}))")
+            w("lost.sort()")
+            w(f"codes.extend(code for _, _, code in lost[:{card.reasons_given}])")
 
 
 def _format(source: str) -> str:

@@ -14,13 +14,13 @@ from sqlglot import exp
 
 from generators.sql.emitter import SqlEmitter, column, sql_number
 from product_specs import CheckedSpec
-from product_specs.checked import CHANNEL_REFUSED
+from product_specs.checked import CHANNEL_REFUSED, PD_LOG_ODDS_BOUND
 from product_specs.rules import CheckedExpr
 from product_specs.sections import FieldType
 
 __all__ = ["decision_query", "decision_sql", "input_problems", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
 
-OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "reasons", "limit", "apr")
+OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "pd", "reasons", "limit", "apr")
 _OWN_NAMES = set(OUTPUT_COLUMNS)  # and every name starting ls_ (the query's working columns)
 BINARY_SEARCH_MIN_BINS = 8  # characteristics with more bins compile to a balanced CASE tree
 _CAST = {FieldType.INTEGER: exp.DataType.Type.BIGINT, FieldType.NUMBER: exp.DataType.Type.DOUBLE,
@@ -148,13 +148,47 @@ class _QueryBuilder:
     def score(self) -> None:
         card = self.spec.scorecard
         total: exp.Expression = exp.Literal.number(card.base_points)
-        for ch in card.characteristics:
-            total = exp.Add(this=total, expression=exp.paren(self._points(ch), copy=False))
-        self.stage("ls_score", [("score", total)])
+        self.reason_slots = self.c.score_reason_slots() if card.reasons_given else []
+        if self.reason_slots:  # the points of each characteristic are needed again to rank the score reasons
+            self.stage("ls_points", [(f"ls_p{i}", self._points(ch)) for i, ch in enumerate(card.characteristics)])
+        for i, ch in enumerate(card.characteristics):
+            points = column(f"ls_p{i}") if self.reason_slots else exp.paren(self._points(ch), copy=False)
+            total = exp.Add(this=total, expression=points)
+        self.stage("ls_score", [("score", total)] + self._reason_ranks())
         bands = self.spec.decision.bands
         pairs = [(exp.GTE(this=column("score"), expression=exp.Literal.number(b.min_score)), _s(b.id))
                  for b in bands[:-1]]
-        self.stage("ls_band", [("band", _case(pairs, _s(bands[-1].id)))])
+        self.stage("ls_band", [("band", _case(pairs, _s(bands[-1].id))), ("pd", self._pd())])
+
+    def _pd(self) -> exp.Expression:
+        """PD = 1 / (1 + exp(-(intercept + slope x score))), the log-odds clamped as in the Python module."""
+        mapping = self.c.pd_mapping()
+        bound = sql_number(PD_LOG_ODDS_BOUND)
+        log_odds = exp.Add(this=sql_number(mapping.intercept), expression=exp.Mul(
+            this=sql_number(mapping.slope), expression=column("score")))
+        clamped = _case([(exp.LT(this=log_odds.copy(), expression=exp.Neg(this=bound.copy())), exp.Neg(this=bound.copy())),
+                         (exp.GT(this=log_odds.copy(), expression=bound.copy()), bound.copy())], log_odds)
+        one = sql_number(1)
+        return exp.Div(this=one, expression=exp.paren(exp.Add(
+            this=one.copy(), expression=exp.Exp(this=exp.Neg(this=exp.paren(clamped, copy=False)))), copy=False))
+
+    def _reason_ranks(self) -> list[tuple[str, exp.Expression]]:
+        """Per coded characteristic: points lost (its best points minus the applicant's) and its rank among
+        them (1 = most lost; ties in scorecard order), as the Python module sorts them."""
+        lost = {i: exp.Sub(this=exp.Literal.number(best), expression=column(f"ls_p{i}"))
+                for i, _, best in self.reason_slots}
+        out = []
+        for i, _, _ in self.reason_slots:
+            rank: exp.Expression = exp.Literal.number(1)
+            for j, _, _ in self.reason_slots:
+                if j == i:
+                    continue
+                ahead = exp.GT(this=lost[j].copy(), expression=lost[i].copy())
+                if j < i:
+                    ahead = exp.or_(ahead, exp.EQ(this=lost[j].copy(), expression=lost[i].copy()))
+                rank = exp.Add(this=rank, expression=_case([(ahead, exp.Literal.number(1))], exp.Literal.number(0)))
+            out += [(f"ls_lost{i}", lost[i].copy()), (f"ls_rank{i}", rank)]
+        return out
 
     def _points(self, ch) -> exp.Expression:
         value = self.names[ch.field].copy()
@@ -255,14 +289,31 @@ class _QueryBuilder:
                   (exp.EQ(this=matrix.copy(), expression=_s("refer")), d.refer_code),
                   (column("ls_below_min"), spec.limits.below_min_code)]
         columns = [column(f.name) for f in spec.fields] + [column(k) for k in self.keep]
-        outputs = [exp.alias_(column(n), n, quoted=True) for n in ("decision", "segment", "score", "band")]
-        outputs.append(exp.alias_(_list(codes), "reasons", quoted=True))
+        outputs = [exp.alias_(column(n), n, quoted=True) for n in ("decision", "segment", "score", "band", "pd")]
+        reasons = _list(codes)
+        if self.reason_slots:
+            reasons = exp.ArrayConcat(this=reasons, expressions=self._score_reasons())
+        outputs.append(exp.alias_(reasons, "reasons", quoted=True))
         outputs += [exp.alias_(e, n, quoted=True) for n, e in self.outputs]
         select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True), copy=False)
         for name, body in self.ctes:
             # copy=False: each CTE is attached once; copying the growing query every time was quadratic
             select = select.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
         return select
+
+
+    def _score_reasons(self) -> list[exp.Expression]:
+        """One list per reason slot (1..max_reasons): the code of the characteristic ranked there, when the
+        applicant is declined and lost points on it; else empty."""
+        empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+        declined = exp.EQ(this=column("decision"), expression=_s("decline"))
+        slots = []
+        for rank in range(1, self.spec.scorecard.reasons_given + 1):
+            pairs = [(exp.and_(declined.copy(), exp.GT(this=column(f"ls_lost{i}"), expression=exp.Literal.number(0)),
+                               exp.EQ(this=column(f"ls_rank{i}"), expression=exp.Literal.number(rank))),
+                      exp.Array(expressions=[_s(code)])) for i, code, _ in self.reason_slots]
+            slots.append(_case(pairs, empty.copy()))
+        return slots
 
 
 def decision_query(checked: CheckedSpec, source: str = "applicants", keep: Sequence[str] = ()) -> exp.Select:

@@ -14,6 +14,9 @@ __all__ = ["Bin", "Characteristic", "Scaling", "Calibration", "Scorecard", "MAX_
 
 MAX_SCORE_REASONS = 10
 """Most scorecard reasons a declined applicant can be given."""
+DEFAULT_SCORE_REASONS = 4
+"""Scorecard reasons a declined applicant is given when `max_reasons` is empty (four, as US adverse-action
+notices do)."""
 
 
 class Bin(SpecModel):
@@ -88,9 +91,14 @@ class Scorecard(SpecModel):
     """Points-to-odds scaling."""
     calibration: Calibration | None = None
     """Score-to-PD mapping fitted on outcomes; empty: PD is read off the declared `scaling`."""
-    max_reasons: int = Field(default=4, ge=0, le=MAX_SCORE_REASONS)
+    max_reasons: int | None = Field(default=None, ge=0, le=MAX_SCORE_REASONS)
     """Most scorecard reasons (characteristics with a reason code that cost most points, ranked) a
-    declined applicant is given after the other reasons."""
+    declined applicant is given after the other reasons; empty: 4."""
+
+    @property
+    def reasons_given(self) -> int:
+        """`max_reasons`, or 4 when empty."""
+        return DEFAULT_SCORE_REASONS if self.max_reasons is None else self.max_reasons
 
     def points_hash(self) -> str:
         """Fingerprint of what decides a score (base points, fields, bins, points): 16 hex digits."""

@@ -35,7 +35,7 @@ GOLDEN_SPEC = GOLDEN.with_name("tax_sme_loan.yaml")
 UPDATE_GOLDEN = os.environ.get("LOANSTUDIO_UPDATE_GOLDEN") == "1"
 RUFF = str(Path(sys.executable).with_name("ruff")) if Path(sys.executable).with_name("ruff").exists() \
     else shutil.which("ruff")
-OUTPUT_KEYS = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "channel", "trace", "product_id",
+OUTPUT_KEYS = {"decision", "segment", "score", "band", "pd", "reasons", "limit", "apr", "channel", "trace", "product_id",
                "product_version", "spec_hash"}
 LARGE_BINS = 1200
 

@@ -184,7 +184,14 @@ def scorecard(draw, fields: list[dict], derived: list[dict]) -> tuple[dict, int,
                      for ch in characteristics)
     high = base + sum(max([b["points"] for b in ch["bins"]] + [ch.get("missing_points", -1)])
                       for ch in characteristics)
-    card = {"name": _text("card"), "base_points": base, "characteristics": characteristics}
+    for i, ch in enumerate(characteristics):  # scorecard reasons for a declined applicant, ranked in both backends
+        if draw(st.booleans()):
+            ch.update(reason_code=f"S{i + 1:02d}", reason=_text(f"score reason {i + 1}"))
+    card = {"name": _text("card"), "base_points": base, "characteristics": characteristics,
+            "max_reasons": draw(st.integers(0, 3))}
+    if draw(st.booleans()):  # a fitted PD calibration instead of the declared scaling
+        card["calibration"] = {"intercept": str(draw(decimals(Decimal(-20), Decimal(20), 6))),
+                               "slope": str(-draw(decimals(Decimal("0.0001"), Decimal("0.5"), 6)))}
     return card, low, high
 
 

@@ -2,7 +2,7 @@
 
 The Python side calls the generated module's `decide(applicant, trace=False)` once per applicant; the SQL
 side runs one query over a table of all the applicants in DuckDB (`sql_decide_rows`). Outputs must be
-identical, except money (to the cent) and rates (to 1e-9).
+identical, except money (to the cent), rates (to 1e-9) and PDs (to 1e-12 relative).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ __all__ = ["MONEY", "RATE", "decide_both", "differences", "disagreements", "asse
 
 MONEY = 0.005  # limits agree to the cent
 RATE = 1e-9  # APRs agree to 1e-9
+PD = 1e-12  # PDs agree to 1e-12 relative (exp() of two math libraries may differ in the last bit)
 _ROW = "row_id"  # carried through the query to put its rows back in applicant order
 
 
@@ -46,6 +47,8 @@ def differences(python: dict, sql: dict) -> dict[str, tuple]:
     for key, tolerance in (("limit", MONEY), ("apr", RATE)):
         if not _close(python[key], sql[key], tolerance):
             out[key] = (python[key], sql[key])
+    if not _close(python["pd"], sql["pd"], PD * max(abs(python["pd"] or 0), 1e-300)):
+        out["pd"] = (python["pd"], sql["pd"])
     return out
 
 

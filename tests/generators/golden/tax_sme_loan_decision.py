@@ -254,6 +254,10 @@ _SC5_BOUNDS = (0.2, 0.5, 1.0)
 _SC5_POINTS = (70, 50, 25, 0)
 _SC6_BOUNDS = (1.0, 3.0, 5.0)
 _SC6_POINTS = (50, 35, 15, 0)
+# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's scaling
+_PD_INTERCEPT = 16.882392411370212
+_PD_SLOPE = -0.03465735902799726
+_PD_BOUND = 700.0
 _BAND_MINS = (540, 600, 660, 720)
 _BANDS = ("a", "b", "c", "d", "e")
 _MATRIX = {
@@ -708,6 +712,8 @@ def decide(applicant, trace=True):
     p6 = _SC6_POINTS[bisect_right(_SC6_BOUNDS, f_credit_inquiries_3m)]
     score = 300 + p0 + p1 + p2 + p3 + p4 + p5 + p6
     band = _BANDS[4 - bisect_right(_BAND_MINS, score)]
+    log_odds = _PD_INTERCEPT + _PD_SLOPE * score
+    pd = 1.0 / (1.0 + math.exp(-min(max(log_odds, -_PD_BOUND), _PD_BOUND)))
     if trace:
         points = {
             "bureau_score": {"value": f_bureau_score, "points": p0},
@@ -767,6 +773,7 @@ def decide(applicant, trace=True):
         "segment": segment,
         "score": score,
         "band": band,
+        "pd": pd,
         "reasons": [_REASON_ITEMS[code].copy() for code in codes] if codes else [],
         "limit": limit,
         "apr": apr,
