@@ -14,6 +14,6 @@ from designer.web.pages import PAGES, page_objects
 st.set_page_config(page_title="Loan Studio", page_icon="🏦", layout="wide")
 state.init()
 groups = page_objects(PAGES)
-current = st.navigation({state.tr(f"nav.{group}"): pages for group, pages in groups.items()})
+current = st.navigation({state.tr(f"nav.{group}"): pages for group, pages in groups.items()}, expanded=True)
 sidebar.draw()
 current.run()

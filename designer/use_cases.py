@@ -231,14 +231,16 @@ class SimulationOutcome:
 
 
 def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = None,
-                     progress: Progress | None = None, report_path: Path | None = None) -> SimulationOutcome:
+                     progress: Progress | None = None, report_path: Path | None = None,
+                     spark=None) -> SimulationOutcome:
     """Simulate a product (or compare it with a champion) -> figures -> output checks -> optional report.
 
     `data` is a path, a table, or a `PreparedData` kept from an earlier run (decided again at once when
-    the product's input fields have not changed).
+    the product's input fields have not changed). With `spark` (a `validation.analysis.spark.SparkTarget`)
+    the decisions run on Apache Spark, which reads `data` (Parquet) itself; the figures are the same.
 
-    Raises validation's SimulationError when the data cannot be used and OSError when the report cannot
-    be written.
+    Raises validation's SimulationError when the data cannot be used (SparkUnavailable, a subclass, when
+    Spark cannot be started) and OSError when the report cannot be written.
     """
     from validation.analysis.compare import compare_products
     from validation.analysis.metrics import compute_metrics
@@ -256,7 +258,16 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
         return lambda step, done, total: progress(f"{label}: {names.get(step, step)}", done, total)
 
     comparison = None
-    if champion is None:
+    if spark is not None:
+        from validation.analysis.simulate import SimulationError
+        from validation.analysis.spark import simulate_spark
+
+        if champion is not None:
+            raise SimulationError("champion / challenger runs on DuckDB only: leave out --engine spark or --champion")
+        if not isinstance(data, (str, Path)):
+            raise SimulationError("the Spark engine reads a Parquet file or folder: give --data")
+        result = simulate_spark(checked, data, spark, progress=stage("模拟 / simulating (Spark)"))
+    elif champion is None:
         result = run_simulation(checked, data, stage("模拟 / simulating"))
     else:
         _, result, comparison = compare_products(champion, checked, data, stage("冠军/挑战者 / champion & challenger"))

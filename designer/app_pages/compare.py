@@ -27,9 +27,9 @@ def champion_choices():
 def label(choice):
     kind, value = choice
     if kind == "baseline":
-        return tr("compare.baseline", id=w.md(value))
+        return tr("compare.baseline", id=value)
     if kind == "catalog":
-        return tr("compare.catalog", id=w.md(value))
+        return tr("compare.catalog", id=value)
     return tr("compare.version", number=value)
 
 

@@ -17,7 +17,7 @@ if w.need_product():
     else:
         st.caption(tr("generate.available"))
         files = use_cases.compiled_files(checked)
-        name = st.selectbox(tr("generate.file"), sorted(files), key="generate_file", format_func=w.md)
+        name = st.selectbox(tr("generate.file"), sorted(files), key="generate_file")
         language = {"py": "python", "sql": "sql", "yaml": "yaml"}.get(name.rsplit(".", 1)[-1])
         st.code(files[name], language=language, line_numbers=True)
         st.download_button(tr("generate.zip"), use_cases.zip_files(files), file_name=f"{checked.product_id}.zip",

@@ -43,7 +43,7 @@ def open_tab():
     ws = state.workspace()
     st.subheader(tr("products.catalog"))
     paths = {p.stem: p for p in catalog_paths()}
-    pick = st.selectbox(tr("products.catalog_pick"), list(paths), key="catalog_pick", format_func=w.md)
+    pick = st.selectbox(tr("products.catalog_pick"), list(paths), key="catalog_pick")
     st.caption(tr(f"reference.{pick}.title"))
     if st.button(tr("products.open"), key="open_catalog", type="primary"):
         open_text(pick, paths[pick].read_text(encoding="utf-8"))
@@ -52,7 +52,7 @@ def open_tab():
     if not saved:
         st.caption(tr("products.workspace_empty"))
         return
-    name = st.selectbox(tr("products.workspace_pick"), saved, key="workspace_pick", format_func=w.md)
+    name = st.selectbox(tr("products.workspace_pick"), saved, key="workspace_pick")
     if st.button(tr("products.open_saved"), key="open_saved"):
         text = ws.read_draft(name)
         if text is None:
@@ -67,7 +67,7 @@ def new_tab():
     templates = {"starter": STARTER.read_text(encoding="utf-8")}
     templates.update({p.stem: p.read_text(encoding="utf-8") for p in catalog_paths()})
     pick = st.selectbox(tr("products.template_pick"), list(templates), key="template_pick",
-                        format_func=w.labels_of(templates, lambda v: tr("products.starter") if v == "starter" else w.md(v)))
+                        format_func=w.labels_of(templates, lambda v: tr("products.starter") if v == "starter" else v))
     name = name_input("template_name")
     if st.button(tr("products.create"), key="create_from_template", disabled=name is None):
         open_text(name, with_id(templates[pick], name))

@@ -23,7 +23,7 @@ def field_input(c, default):
     elif c.type is FieldType.CATEGORY:
         options = [None, *(c.categories or ())]
         st.selectbox(label, options, key=key,
-                     format_func=w.labels_of(options, lambda v: tr("input.none") if v is None else w.md(v)))
+                     format_func=w.labels_of(options, lambda v: tr("input.none") if v is None else str(v)))
     elif c.numeric:
         st.number_input(label, key=key, value=None, step=1.0 if c.type is FieldType.INTEGER else 0.01,
                         min_value=None if c.min is None else float(c.min), max_value=None if c.max is None else float(c.max),
@@ -63,7 +63,7 @@ if w.need_product():
         tests = checked.spec.tests
         if tests:
             c1, c2 = st.columns([3, 1])
-            pick = c1.selectbox(tr("try.example"), range(len(tests)), format_func=lambda i: w.md(tests[i].name),
+            pick = c1.selectbox(tr("try.example"), range(len(tests)), format_func=lambda i: tests[i].name,
                                 key="try_example")
             c2.button(tr("try.fill"), key="try_fill", on_click=fill_from_example, args=(checked, pick))
         labels = {f.name: f.label for f in checked.spec.fields}

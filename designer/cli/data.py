@@ -14,6 +14,7 @@ __all__ = ["register", "format_report"]
 from designer.cli.common import SpecArg, load_checked_or_exit
 from designer.cli.exit_codes import EXIT_ERRORS as EXIT_FAILED
 from designer.cli.exit_codes import EXIT_OK, EXIT_UNREADABLE, OutputFormat
+from product_specs import limits
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +26,8 @@ def register(app: typer.Typer) -> None:
 def sample_data(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.", show_default=False)],
-    rows: Annotated[int, typer.Option("--rows", min=1, help="Number of applicants.")] = 20_000,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=limits.SAMPLE_MAX_ROWS, help="Number of applicants "
+                                      "(at most LOANSTUDIO_MAX_SAMPLE_ROWS, default 100,000,000).")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same data).")] = 7,
 ) -> None:
     """Write a synthetic applicant population for the product (Parquet or CSV).

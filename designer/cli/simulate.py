@@ -33,6 +33,15 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")] = False,
     report: Annotated[Path | None, typer.Option(
         "--report", help="Write a self-contained HTML report here.", show_default=False)] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="Where the decisions run: duckdb (this process) or spark (reads Parquet; see "
+                         "--spark-master, --spark-remote).")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option(
+        "--spark-master", help="Spark master for --engine spark: local[2] (default), spark://host:7077, yarn. "
+                               "Under spark-submit, leave it out.", show_default=False)] = None,
+    spark_remote: Annotated[str | None, typer.Option(
+        "--spark-remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002 "
+                               "(default: $SPARK_REMOTE).", show_default=False)] = None,
 ) -> None:
     """Simulate the product on a population: approval, refer and decline rates by segment, channel and
     band, automation rate, rule hits and waterfall, score distribution and bad rate per band, bad rate
@@ -48,6 +57,10 @@ def simulate_command(
 
     checked = load_checked_or_exit(spec, as_json)
     champion_checked = load_checked_or_exit(champion, as_json) if champion is not None else None
+    spark = _spark_target(engine, spark_master, spark_remote)
+    if data is None and spark is not None:
+        _fail("--engine spark reads the applicants from Parquet: give --data FILE.parquet (or a folder)",
+              EXIT_UNREADABLE)
     if data is None:
         choice = default_data(checked, settings().samples_dir)
         typer.echo(f"数据 / data: {choice.description}", err=True)
@@ -56,7 +69,7 @@ def simulate_command(
         source = data
     with _stages() as progress:
         try:
-            outcome = simulate_product(checked, source, champion_checked, progress, report)
+            outcome = simulate_product(checked, source, champion_checked, progress, report, spark)
         except SimulationError as err:
             _fail(str(err), EXIT_UNREADABLE)
         except OSError as err:
@@ -73,6 +86,22 @@ def simulate_command(
         _print_checks(console, checks)
         if report is not None:
             console.print(f"报告 / report: {report}", markup=False)
+
+
+def _spark_target(engine: str, master: str | None, remote: str | None):
+    """The SparkTarget of --engine spark (None for duckdb); exit 2 on an unknown engine or a bad URL."""
+    if engine not in ("duckdb", "spark"):
+        _fail(f"unknown engine {engine[:40]!r}: use duckdb or spark", EXIT_UNREADABLE)
+    if engine == "duckdb":
+        if master is not None or remote is not None:
+            _fail("--spark-master and --spark-remote go with --engine spark", EXIT_UNREADABLE)
+        return None
+    from validation.analysis.spark import SparkTarget, SparkUnavailable
+
+    try:
+        return SparkTarget(master, remote)
+    except SparkUnavailable as err:
+        _fail(str(err), EXIT_UNREADABLE)
 
 
 def _fail(message: str, code: int) -> None:

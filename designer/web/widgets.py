@@ -169,7 +169,7 @@ def choice(loc: tuple, label: str, options: list, optional: bool = False, labels
         opts = [None, *opts]
     key = _bind(loc, lambda v: v if v in opts else opts[0])
     st.selectbox(label, opts, key=key, help=help, on_change=_store, args=(key, loc, lambda v: v),
-                 format_func=labels_of(opts, lambda v: tr("input.none") if v is None else md(labels(v) if labels else v)))
+                 format_func=labels_of(opts, lambda v: tr("input.none") if v is None else str(labels(v) if labels else v)))
     show_findings(findings_at(loc))
 
 
@@ -178,7 +178,7 @@ def choices(loc: tuple, label: str, options: list, labels: Callable | None = Non
     opts = list(dict.fromkeys([*options, *(c for c in current if isinstance(c, str))]))
     key = _bind(loc, lambda v: [c for c in (v or []) if c in opts])
     st.multiselect(label, opts, key=key, help=help, on_change=_store, args=(key, loc, lambda v: list(v)),
-                   format_func=labels_of(opts, lambda v: md(labels(v) if labels else v)))
+                   format_func=labels_of(opts, lambda v: str(labels(v) if labels else v)))
     show_findings(findings_at(loc, exact=False))
 
 
