@@ -11,7 +11,7 @@ from generators.services.markdown import md
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
 
-__all__ = ["models_source", "MAX_TEXT"]
+__all__ = ["models_source", "MAX_TEXT", "typed_dict_source"]
 
 MAX_TEXT = 1000
 """Characters a free-text field takes at most."""
@@ -272,3 +272,18 @@ def models_source(checked: CheckedSpec) -> str:
     lines.append(f"Channel = {_literal(channel.categories) if channel.categories else 'str'}")
     lines.append(f"ScoredField = {_literal(ch.field for ch in spec.scorecard.characteristics)}")
     return "\n".join(lines) + "\n" + _TAIL
+
+
+def typed_dict_source(name: str, fields: list, doc: str) -> list[str]:
+    """Source lines of a TypedDict `name` over `fields`, pairs of (InputConstraint, spec field): the same
+    types, ranges, categories and descriptions as the applicant model, unknown keys refused, strict.
+
+    Used by the workflow service for the applicant and the monitoring snapshot of its post-loan rules.
+    """
+    lines = [f'{name} = with_config(ConfigDict(extra="forbid", strict=True, allow_inf_nan=False))(',
+             f"    TypedDict({name!r}, {{"]
+    for c, f in fields:
+        lines.append(f"        {f.name!r}: {_field_type(c, f)},")
+    lines += ["    })", ")", f"{doc!r}", ""]
+    return lines
+
