@@ -137,7 +137,7 @@ def read_user_bytes(path: str | Path, bound: str, what: str = "file") -> bytes:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise InputRefused(f"{path}: is a folder, not a {what}", "give the path of a file")
+            raise InputRefused(f"{path}: is a folder, not a file", "give the path of a file")
         if not stat.S_ISREG(info.st_mode):
             raise InputRefused(f"{path}: is not a regular file (a device, pipe or socket)", "give the path of a file")
         if info.st_size > cap.value:

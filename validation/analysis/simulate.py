@@ -7,6 +7,7 @@ apr`, the outcome columns and a row number `sim_row`). `validation.analysis.metr
 
 from __future__ import annotations
 
+import csv as csv_module
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import pyarrow as pa
 from generators.sql.query import OUTPUT_COLUMNS
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
-from validation.data.data_files import DataFileError, first_line, read_data
+from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line, read_data
 
 __all__ = ["simulate", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
@@ -71,7 +72,12 @@ def read_applicants(data, columns: Sequence[str] | None = None, text_columns: Se
     elif isinstance(data, (str, Path)) and not str(data).startswith("duckdb:"):
         return _read_file(Path(data), columns, text_columns)
     else:
-        frame = read_data(data)
+        try:
+            frame = read_data(data)
+        except SimulationError:
+            raise
+        except DataFileError as err:  # the same refusal, as the error a simulation's callers handle
+            raise SimulationError(str(err)) from None
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowException, ValueError, TypeError) as err:
@@ -82,8 +88,10 @@ def read_applicants(data, columns: Sequence[str] | None = None, text_columns: Se
 
 
 def _read_file(path: Path, columns: Sequence[str] | None, text_columns: Sequence[str]) -> pa.Table:
-    if not path.is_file():
-        raise SimulationError(f"{path}: no such data file")
+    try:
+        check_data_file(path)
+    except DataFileError as err:
+        raise SimulationError(str(err)) from None
     suffix = path.suffix.lower()
     csv = suffix in (".csv", ".txt")
     if not csv and suffix not in (".parquet", ".pq"):
@@ -94,6 +102,7 @@ def _read_file(path: Path, columns: Sequence[str] | None, text_columns: Sequence
             import pyarrow.csv as pacsv
 
             header = _csv_header(path)
+            check_columns(header, path)
             convert = pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in text_columns if c in header},
                 include_columns=[c for c in header if c in set(columns)] if columns is not None else None)
@@ -102,8 +111,11 @@ def _read_file(path: Path, columns: Sequence[str] | None, text_columns: Sequence
 
         file = pq.ParquetFile(path)
         names = file.schema_arrow.names
+        check_columns(names, path)
         return file.read(columns=[c for c in names if c in set(columns)] if columns is not None else None)
-    except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError) as err:
+    except DataFileError as err:
+        raise SimulationError(str(err)) from None
+    except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError, csv_module.Error) as err:
         kind = "CSV" if csv else "Parquet"
         raise SimulationError(f"{path}: cannot be read as {kind}: {first_line(err)}") from None
 

@@ -7,13 +7,42 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["DataFileError", "read_data", "describe_source", "first_line"]
+from product_specs import limits
+from product_specs.errors import printable
+
+__all__ = ["DataFileError", "read_data", "describe_source", "first_line", "check_data_file", "check_columns"]
 
 _TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?\Z")
 
 
 class DataFileError(ValueError):
     """A data file cannot be read (missing, not Parquet/CSV/DuckDB, corrupt, unknown table)."""
+
+
+def check_data_file(path: Path, what: str = "data file") -> Path:
+    """`path` when it names a regular file within `limits.DATA_MAX_BYTES`; DataFileError otherwise."""
+    try:
+        path = limits.check_path(path, what)
+        if not path.exists():
+            raise DataFileError(f"{printable(str(path))}: no such {what}")
+        if not path.is_file():
+            raise DataFileError(f"{printable(str(path))}: is not a regular file (a folder, device or pipe)")
+        size = path.stat().st_size
+    except limits.InputRefused as err:
+        raise DataFileError(printable(str(err))) from None
+    except OSError as err:
+        raise DataFileError(f"{printable(str(path))}: cannot read {what}: {err.strerror or err}") from None
+    if size > limits.DATA_MAX_BYTES:
+        raise DataFileError(f"{printable(str(path))}: {what} of {size:,} bytes is too large "
+                            f"({limits.limit('data_bytes').hint})")
+    return path
+
+
+def check_columns(names, source) -> None:
+    """DataFileError when a data source has more columns than `limits.DATA_MAX_COLUMNS`."""
+    if len(names) > limits.DATA_MAX_COLUMNS:
+        raise DataFileError(f"{printable(str(source))}: {len(names):,} columns is too many "
+                            f"({limits.limit('data_columns').hint})")
 
 
 def describe_source(source) -> str:
@@ -37,11 +66,12 @@ def read_data(source, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     try:
         if text.startswith("duckdb:"):
             return _read_duckdb(text)
-        path = Path(text)
-        if not path.is_file():
-            raise DataFileError(f"{text}: no such file")
+        path = check_data_file(Path(text))
         suffix = path.suffix.lower()
         if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            check_columns(pq.read_schema(path).names, text)
             return pd.read_parquet(path)
         if suffix in (".csv", ".txt"):
             return pd.read_csv(path, dtype=dict.fromkeys(text_columns, "string"), low_memory=False)
@@ -50,7 +80,7 @@ def read_data(source, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     except DataFileError:
         raise
     except Exception as err:  # noqa: BLE001 - every reader failure means the same to a user: unreadable
-        raise DataFileError(f"{text}: cannot be read ({type(err).__name__}: {first_line(err)})") from None
+        raise DataFileError(printable(f"{text}: cannot be read ({type(err).__name__}: {first_line(err)})")) from None
 
 
 def _read_duckdb(text: str) -> pd.DataFrame:
@@ -61,12 +91,14 @@ def _read_duckdb(text: str) -> pd.DataFrame:
         raise DataFileError(f"{text}: expected duckdb:FILE:TABLE")
     file, table = rest.rsplit(":", 1)
     if not _TABLE.match(table):
-        raise DataFileError(f"{text}: {table!r} is not a table name")
-    if not Path(file).is_file():
-        raise DataFileError(f"{file}: no such DuckDB file")
-    con = duckdb.connect(file, read_only=True)
+        raise DataFileError(printable(f"{text}: {table!r} is not a table name"))
+    check_data_file(Path(file), "DuckDB file")
+    # read-only, and the database may not reach other files (no ATTACH, no read_csv of /etc/passwd)
+    con = duckdb.connect(file, read_only=True, config={"enable_external_access": False})
     try:
-        return con.table(table).df()
+        relation = con.table(table)
+        check_columns(relation.columns, text)
+        return relation.df()
     finally:
         con.close()
 
