@@ -6,7 +6,7 @@ generated tests also run in Loan Studio's environment; `tests/generators/service
 
 from __future__ import annotations
 
-__all__ = ["RUNTIME", "TEST", "PYTHON_IMAGE", "REQUIRES_PYTHON"]
+__all__ = ["RUNTIME", "TEST", "PYTHON_IMAGE", "REQUIRES_PYTHON", "WORKFLOW_RUNTIME"]
 
 RUNTIME = {
     "fastapi": "0.165.0",
@@ -18,6 +18,13 @@ RUNTIME = {
     "sqlalchemy": "2.1.9",
 }
 """What the service needs to run."""
+
+WORKFLOW_RUNTIME = {
+    "alembic": "1.20.1",
+    "psycopg[binary]": "3.3.9",
+    "pymysql": "1.2.4",
+}
+"""What the workflow service needs beyond RUNTIME: its migrations and the PostgreSQL and MySQL/MariaDB drivers."""
 
 TEST = {
     "pytest": "9.2.0",
