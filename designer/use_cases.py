@@ -29,7 +29,7 @@ __all__ = [
     "CheckOutcome", "check_file", "load_checked_file", "example_test_findings", "ApplicantError",
     "parse_applicant", "read_applicant_file", "DataChoice", "default_data", "SimulationOutcome", "simulate_product",
     "MAX_SPEC_CHARS", "check_text", "spec_data", "spec_text", "ApplicantInputError", "decide_applicant",
-    "explain_decision", "compiled_files", "zip_files", "simulation_summary", "prepare_samples", "score_pd", "simulation_report", "STARTER_TEMPLATE",
+    "explain_decision", "compiled_files", "zip_files", "simulation_summary", "prepare_samples", "score_pd", "simulation_report", "STARTER_TEMPLATE", "decision_service_tree",
     "GenerateOutcome", "generate_services",
 ]
 
@@ -508,3 +508,22 @@ def generate_services(path: Path, out_dir: Path) -> GenerateOutcome:
     except OSError as err:
         return GenerateOutcome(outcome, error=f"{err.filename or out_dir}: {err.strerror or err}")
     return GenerateOutcome(outcome, made)
+
+
+def decision_service_tree(checked: CheckedSpec) -> dict[str, str]:
+    """The generated decision service of a product, path -> text, rendered in a temporary folder (what
+    `loanstudio generate` writes), for browsing and zipping without touching the output folder."""
+    import tempfile
+
+    from generators.services import generate_decision_service
+
+    with tempfile.TemporaryDirectory(prefix="loanstudio-generate-") as folder:
+        root = generate_decision_service(checked, Path(folder))
+        out = {}
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                try:
+                    out[f"{checked.product_id}/{root.name}/{path.relative_to(root)}"] = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    continue
+        return out
