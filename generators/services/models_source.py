@@ -249,14 +249,8 @@ def models_source(checked: CheckedSpec) -> str:
     """Unformatted source of `app/models.py` (the caller formats it with ruff)."""
     spec = checked.spec
     lines = [_HEAD.format(product_id=spec.product.id)]
-    lines.append('Applicant = with_config(ConfigDict(extra="forbid", strict=True, allow_inf_nan=False))(')
-    lines.append('    TypedDict("Applicant", {')
-    for f, c in zip(spec.fields, checked.input_constraints(), strict=True):
-        lines.append(f"        {f.name!r}: {_field_type(c, f)},")
-    lines.append("    })")
-    lines.append(")")
-    lines.append('"""One applicant: every field of the data dictionary, unknown keys refused."""')
-    lines.append("")
+    lines += typed_dict_source("Applicant", list(zip(checked.input_constraints(), spec.fields, strict=True)),
+                               "One applicant: every field of the data dictionary, unknown keys refused.")
     lines.append('BatchRequest = with_config(ConfigDict(extra="forbid", strict=True))(')
     lines.append('    TypedDict("BatchRequest", {"applicants": list[Applicant]})')
     lines.append(")")

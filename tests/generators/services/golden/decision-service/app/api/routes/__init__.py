@@ -1,0 +1,1 @@
+"""Routes: decisions, the product description, health and metrics."""

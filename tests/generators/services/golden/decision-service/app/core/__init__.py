@@ -1,0 +1,1 @@
+"""Settings, metrics, the decision log, API keys and request bodies."""
