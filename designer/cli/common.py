@@ -11,6 +11,7 @@ import typer
 from designer.cli.exit_codes import EXIT_ERRORS, EXIT_UNREADABLE
 from designer.use_cases import load_checked_file
 from product_specs import CheckedSpec, Finding, SpecError, SpecFileError
+from product_specs.errors import printable
 
 __all__ = ["SpecArg", "say", "format_finding", "fail", "load_checked_or_exit"]
 
@@ -22,12 +23,12 @@ def say(text: str = "", err: bool = False) -> None:
 
 
 def format_finding(f: Finding, source: str = "") -> str:
-    where = source
+    where = printable(source)  # a file name can hold control characters too
     if f.line is not None:
         where += f":{f.line}" + (f":{f.column}" if f.column else "")
     prefix = f"{where}: " if where else ""
     body = str(f)
-    if source and f.path == source:  # a finding about the whole file: the path is already in front
+    if source and f.path in (source, where):  # a finding about the whole file: the path is already in front
         body = f"{f.message} ({f.hint})" if f.hint else f.message
     return f"{prefix}{f.severity.value}: {body}"
 
