@@ -34,7 +34,7 @@ from validation.data.applicant_model import (
 )
 from validation.data.sample_fields import draw_field
 
-__all__ = ["generate", "iter_chunks", "write", "default_sample", "OUTCOME_COLUMNS",
+__all__ = ["generate", "iter_chunks", "write", "default_sample", "outcome_probabilities", "OUTCOME_COLUMNS",
            "CHUNK_ROWS", "DEFAULT_ROWS", "DEFAULT_SEED"]
 
 CHUNK_ROWS = 50_000
@@ -70,6 +70,21 @@ def iter_chunks(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED, progr
         yield _chunk(model, intercept, n, seed, chunk, start)
         if progress is not None:
             progress(start + n, rows)
+
+
+def outcome_probabilities(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+    """The hidden probability of going bad of each applicant `generate(checked, rows, seed)` makes, in row
+    order: the ground truth a trained scorecard is judged against (its AUC is the best any model can do on
+    these rows). `bad_flag` is drawn from exactly these probabilities."""
+    model = ProductModel(checked)
+    intercept = _calibrate(model)
+    out = []
+    for chunk, start in enumerate(range(0, rows, CHUNK_ROWS)):
+        pop = Applicants(model, min(CHUNK_ROWS, rows - start), seed, chunk, start)
+        for plan in model.plans:
+            draw_field(plan, pop)
+        out.append(sigmoid(intercept + _log_odds(pop)))
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def write(checked: CheckedSpec, path: str | Path, rows: int, seed: int = DEFAULT_SEED,

@@ -1,0 +1,182 @@
+"""How good a scorecard is: AUC, KS and Gini on train and test, the IV table, the bins, the odds table,
+calibration per band, ROC and KS curves. Plain data (`to_dict()` is JSON-ready); tables.py lays it out
+for the terminal, the HTML report and the designer.
+
+Definitions: AUC is the probability that a random bad scores below a random good (ties count half);
+Gini = 2 AUC - 1; KS = the largest gap between the cumulative shares of bads and goods below a score.
+The odds table groups the test split into ten score ranges of about equal size, best first; its
+cumulative approval rate is the share at or above the range's lowest score and its cumulative bad rate
+the bad rate among them (what a cut-off there would approve).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+__all__ = ["ModelReport", "Quality", "BinRow", "OddsRow", "judge_model", "model_quality", "odds_table",
+           "roc_points", "ks_points"]
+
+CURVE_POINTS = 50
+
+
+@dataclass
+class Quality:
+    """Discrimination of a score on one split."""
+
+    rows: int
+    bads: int
+    auc: float | None
+    gini: float | None
+    ks: float | None
+
+
+@dataclass
+class BinRow:
+    field: str
+    bin: str
+    count: float
+    bads: float
+    bad_rate: float | None
+    woe: float
+    points: int | None
+
+
+@dataclass
+class OddsRow:
+    lower: int
+    upper: int
+    count: int
+    bads: int
+    bad_rate: float | None
+    odds: float | None  # goods per bad
+    cumulative_approval: float | None
+    cumulative_bad_rate: float | None
+
+
+@dataclass
+class ModelReport:
+    """Everything said about one trained (or judged) scorecard."""
+
+    product_id: str
+    target: str
+    source: str
+    seed: int
+    test_size: float
+    train: Quality
+    test: Quality
+    reject_inference: dict
+    candidates: list
+    characteristics: list[dict]
+    bins: list[BinRow]
+    odds: list[OddsRow]
+    calibration: list
+    scaling: dict
+    pd_mapping: dict
+    roc: list[tuple[float, float]]
+    ks_curve: list[tuple[float, float, float]]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        for row, data in zip(self.calibration, out["calibration"], strict=True):
+            data["ratio"] = row.ratio
+        return out
+
+
+def model_quality(scores: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> Quality:
+    """AUC, Gini and KS of `scores` (higher = safer) against outcomes `y` (1 = bad)."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    y = np.asarray(y, dtype=float)
+    n, bads = len(y), int(round(float((y if w is None else y * w).sum())))
+    if n == 0 or y.min() == y.max():
+        return Quality(n, bads, None, None, None)
+    risk = -np.asarray(scores, dtype=float)
+    auc = float(roc_auc_score(y, risk, sample_weight=w))
+    fpr, tpr, _ = roc_curve(y, risk, sample_weight=w)
+    return Quality(n, bads, auc, 2 * auc - 1, float(np.max(tpr - fpr)))
+
+
+def roc_points(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
+    """(false positive rate, true positive rate) at about CURVE_POINTS thresholds."""
+    from sklearn.metrics import roc_curve
+
+    if len(y) == 0 or np.min(y) == np.max(y):
+        return []
+    fpr, tpr, _ = roc_curve(y, -np.asarray(scores, dtype=float))
+    pick = np.unique(np.linspace(0, len(fpr) - 1, CURVE_POINTS).round().astype(int))
+    return [(float(fpr[i]), float(tpr[i])) for i in pick]
+
+
+def ks_points(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float]]:
+    """(score, cumulative share of bads, of goods) at or below each of about CURVE_POINTS scores."""
+    if len(y) == 0 or np.min(y) == np.max(y):
+        return []
+    s = np.asarray(scores, dtype=float)
+    grid = np.unique(np.quantile(s, np.linspace(0, 1, CURVE_POINTS)))
+    bads, goods = max(float(y.sum()), 1), max(float((1 - y).sum()), 1)
+    order = np.sort(s)
+    cum_bad = np.cumsum(y[np.argsort(s, kind="stable")])
+    cum_good = np.cumsum((1 - y)[np.argsort(s, kind="stable")])
+    idx = np.searchsorted(order, grid, side="right") - 1
+    return [(float(g), float(cum_bad[i] / bads), float(cum_good[i] / goods)) for g, i in zip(grid, idx, strict=True)]
+
+
+def odds_table(scores: np.ndarray, y: np.ndarray, groups: int = 10) -> list[OddsRow]:
+    """Ten score ranges of about equal size, best first, with bad rate, odds and cumulative figures."""
+    if len(scores) == 0:
+        return []
+    s = np.asarray(scores)
+    edges = np.unique(np.quantile(s, np.linspace(0, 1, groups + 1)[1:-1]).round())
+    index = np.searchsorted(edges, s, side="right")
+    out = []
+    total = len(s)
+    for g in range(len(edges), -1, -1):
+        mask = index == g
+        if not mask.any():
+            continue
+        above = s >= s[mask].min()
+        n, b = int(mask.sum()), int(y[mask].sum())
+        out.append(OddsRow(int(s[mask].min()), int(s[mask].max()), n, b, b / n, (n - b) / b if b else None,
+                           float(above.mean()), float(y[above].mean()) if total else None))
+    return out
+
+
+def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_w, test_rows, binnings, candidates,
+                calibration, inference, options) -> ModelReport:
+    """The report of a freshly trained scorecard (see scorecard.train_scorecard)."""
+    from product_specs import check_spec
+    from validation.model.calibration import _bands, calibration_table
+
+    y_test = y_all[test_rows]
+    train = model_quality(scores[train_rows], train_y, train_w)
+    test = model_quality(scores[test_rows], y_test)
+    bins = [BinRow(b.field, s.label, s.count, s.bads, s.bad_rate, s.woe, s.points) for b in binnings for s in b.all_bins()]
+    characteristics = [{"field": b.field, "kind": b.kind, "iv": b.iv, "trend": b.trend, "notes": b.notes}
+                       for b in binnings]
+    new = check_spec(spec).checked
+    mapping = new.pd_mapping() if new is not None else checked.pd_mapping()
+    pd_test = np.array([mapping.pd(float(v)) for v in scores[test_rows]])
+    bands = _bands(new or checked, scores[test_rows])
+    table = calibration_table(bands, [b.id for b in spec.decision.bands], pd_test, y_test)
+    notes = []
+    if inference["rows_without_outcome"] and inference["method"] == "none":
+        notes.append(f"{inference['rows_without_outcome']:,} row(s) without an outcome were left out of training "
+                     "(no reject inference): the model learnt from known outcomes only")
+    elif inference["rows_added"]:
+        notes.append(f"{inference['rows_added']:,} row(s) without an outcome were added to training by "
+                     f"{inference['method']} reject inference; the test split holds known outcomes only")
+    suspicious = [c.field for c in candidates if c.selected and c.iv > 0.5]
+    if suspicious:
+        notes.append(f"IV above 0.5 (check for leakage of the outcome): {', '.join(suspicious)}")
+    scaling = spec.scorecard.scaling
+    return ModelReport(
+        product_id=spec.product.id, target=options.target, source=options.source, seed=options.seed,
+        test_size=options.test_size, train=train, test=test, reject_inference=inference, candidates=candidates,
+        characteristics=characteristics, bins=bins, odds=odds_table(scores[test_rows], y_test), calibration=table,
+        scaling={"base_score": scaling.base_score, "base_odds": float(scaling.base_odds), "pdo": float(scaling.pdo),
+                 "base_points": spec.scorecard.base_points},
+        pd_mapping={"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source},
+        roc=roc_points(scores[test_rows], y_test), ks_curve=ks_points(scores[test_rows], y_test), notes=notes)
