@@ -327,8 +327,14 @@ def decision_query(checked: CheckedSpec, source: str = "applicants", keep: Seque
 
 def decision_sql(checked: CheckedSpec, dialect: str = "duckdb", source: str = "applicants",
                  keep: Sequence[str] = (), pretty: bool = True) -> str:
-    """The decision query rendered for `dialect` (duckdb or spark)."""
-    return decision_query(checked, source, keep).sql(dialect=dialect, pretty=pretty)
+    """The decision query rendered for `dialect` (duckdb or spark; for Spark with DuckDB's rounding and
+    floor semantics, `generators.sql.spark.for_spark`)."""
+    tree = decision_query(checked, source, keep)
+    if dialect == "spark":
+        from generators.sql.spark import for_spark
+
+        tree = for_spark(tree)
+    return tree.sql(dialect=dialect, pretty=pretty)
 
 
 _LARGEST_DOUBLE = 1.7976931348623157e308
