@@ -31,7 +31,7 @@ from product_specs.sections import FieldType
 from validation.data.data_files import DataFileError, describe_source, read_data
 
 __all__ = ["Check", "Failure", "DataReport", "DataFileError", "field_checks", "output_checks",
-           "expectation_suite", "run_checks", "validate_data", "validate_outputs", "DEFAULT_MAX_NULL_RATE"]
+           "expectation_suite", "run_checks", "run_sql_checks", "validate_data", "validate_outputs", "DEFAULT_MAX_NULL_RATE"]
 
 DEFAULT_MAX_NULL_RATE = 0.5
 EXAMPLES = 5
@@ -208,8 +208,31 @@ def validate_data(checked: CheckedSpec, data, max_null_rate: float = DEFAULT_MAX
         DataFileError: the data cannot be read.
     """
     text = tuple(f.name for f in checked.spec.fields if f.type in (FieldType.CATEGORY, FieldType.STRING))
+    checks = field_checks(checked, max_null_rate)
+    if not isinstance(data, pd.DataFrame):  # a file or table: checked where it is, in DuckDB
+        return run_sql_checks(checks, data, text)
     frame = _normalised(read_data(data, text))
-    return run_checks(field_checks(checked, max_null_rate), frame, describe_source(data))
+    return run_checks(checks, frame, describe_source(data))
+
+
+def run_sql_checks(checks: list[Check], source, text_columns: tuple[str, ...] = ()) -> DataReport:
+    """Run checks as one GX suite evaluated in DuckDB over a Parquet/CSV file or `duckdb:FILE:TABLE`
+    (validation.data.sql_checks): the same failures as `run_checks` on the data read into pandas, without
+    reading it into pandas.
+
+    Raises:
+        DataFileError: the data cannot be read.
+    """
+    from validation.data.sql_checks import evaluate, open_source
+
+    suite = expectation_suite(checks)
+    with open_source(source, text_columns) as opened:
+        rows, results = evaluate(suite, checks, opened)
+    name = describe_source(source)
+    if rows == 0:
+        return DataReport(name, 0, len(checks), (Failure("", "rows", "at least one row", "", 0, (),
+                                                         "the data has no rows"),))
+    return DataReport(name, rows, len(checks), tuple(_failures(checks, results, None)))
 
 
 def validate_outputs(checked: CheckedSpec, results) -> DataReport:
@@ -299,7 +322,7 @@ def _run_gx(checks: list[Check], frame: pd.DataFrame) -> dict:
     return {(r.expectation_config.meta or {}).get(META_KEY): r for r in outcome.results}
 
 
-def _failures(checks: list[Check], results: dict, frame: pd.DataFrame) -> list[Failure]:
+def _failures(checks: list[Check], results: dict, frame: pd.DataFrame | None) -> list[Failure]:
     failed = {c.id for c in checks if c.id in results and not results[c.id].success}
     missing = {c.field for c in checks if c.kind == "exists" and c.id in failed}
     mistyped = {c.field for c in checks if c.kind == "type" and c.id in failed}
@@ -345,8 +368,12 @@ def _value_failure(check: Check, result) -> Failure:
     return _failure(check, count, "", examples)
 
 
-def _type_failure(check: Check, result, frame: pd.DataFrame) -> Failure:
-    observed = (result.result or {}).get("observed_value")
+def _type_failure(check: Check, result, frame: pd.DataFrame | None) -> Failure:
+    info = result.result or {}
+    observed = info.get("observed_value")
+    if frame is None:  # evaluated in SQL: the bad values are counted and listed in the result
+        return _failure(check, info.get("unexpected_count"), f"expected {check.field_type}, found {observed}",
+                        _examples(info.get("partial_unexpected_list") or [], check.pii))
     column = frame[check.column or check.field]
     bad = column[~column.map(_VALUE_TESTS[check.field_type]) & column.notna()]
     message = f"expected {check.field_type}, found {observed or column.dtype}"
