@@ -90,9 +90,9 @@ def test_headings_are_bilingual_and_figures_coloured_by_verdict(html):
                    ("评分分布", "Score distribution"), ("预期损失", "Expected loss"), ("额度与利率分布", "APR")):
         assert zh in html and en in html
     rows = re.findall(r'<tr class="(pass|fail)-row"><td>([^<]+)', html)
-    assert ("fail", "转人工率 ") in rows and ("fail", "通过客户预期损失率（按授信额度） ") in rows
+    assert ("fail", "转人工率 ") in rows and ("pass", "通过客户预期损失率（模型PD，按授信额度） ") in rows
     assert ("pass", "通过率 ") in rows
-    assert "2 项指标未达到风险偏好" in html
+    assert "1 项指标未达到风险偏好" in html
 
 
 def test_output_checks_are_listed(html):

@@ -5,12 +5,17 @@ headline figure judged against the spec's `risk_appetite`.
 
 Definitions (fractions, 0.35 = 35%):
 - rates are shares of all applicants; automation rate = share decided without manual review (not refer);
-- bad rate = share with `bad_flag` (M3+ within 12 months) among applicants with an observed outcome;
-- expected loss EL = PD x LGD x EAD with PD the observed `bad_flag` and LGD `loss_given_default`
-  (the mean LGD of bad applicants stands in where it is missing). For the EL *rate* of approved,
-  referred and declined applicants alike, EAD is the requested amount (what a declined applicant would
-  have drawn is unknown); the approved population's EL on its granted limits is reported too and judged
-  against `max_expected_loss_rate`;
+- bad rate (observed) = share with `bad_flag` (M3+ within 12 months) among applicants with an outcome;
+  PD (model) = the `pd` every decision carries (the scorecard's calibration, else its declared scaling);
+- expected loss EL = PD x LGD x EAD with the *model* PD of every applicant, approved or declined, and
+  LGD `loss_given_default` (the mean LGD of bad applicants stands in where it is missing, the mean of all
+  where no bad has one, and 45% where the data has none); the *observed* loss beside it puts the realised
+  `bad_flag` in place of PD, only where outcomes exist (a bank has none for the applicants it declined).
+  For the EL *rate* of approved, referred and declined applicants alike, EAD is the requested amount
+  (what a declined applicant would have drawn is unknown); the approved population's EL on its granted
+  limits is reported too and judged against `max_expected_loss_rate`. Risk-appetite targets are judged on
+  model figures (available for every applicant); observed figures are shown beside them, or marked
+  unavailable when the data has no outcomes;
 - rule hits: `hits` counts applicants whose reasons hold the code; `first_hits` those whose outcome the
   code explains first (the first reason, in reason order, of the outcome's kind: a decline reason for a
   declined applicant, a refer reason for a referred one), so first hits add up to declined + referred and
@@ -26,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from validation.analysis.simulate import SimulationResult
 
 __all__ = ["compute_metrics", "Metrics", "Figure", "GroupRow", "RuleRow", "FunnelStep", "ScoreBin",
-           "Distribution", "HistogramBin", "ExpectedLoss", "FIGURE_LABELS",
+           "Distribution", "HistogramBin", "ExpectedLoss", "LossFigures", "FIGURE_LABELS", "DEFAULT_LGD",
            "decided_view_sql", "nice_width"]
 
 FIGURE_LABELS: dict[str, tuple[str, str]] = {
@@ -35,12 +40,17 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "refer_rate": ("转人工率", "Refer rate (manual review)"),
     "decline_rate": ("拒绝率", "Decline rate"),
     "automation_rate": ("自动化率", "Automation rate"),
-    "bad_rate_approved": ("通过客户坏账率", "Bad rate among approved"),
-    "bad_rate_overall": ("全体坏账率", "Bad rate, all applicants"),
-    "expected_loss_rate_approved": ("通过客户预期损失率（按授信额度）", "Expected loss rate of approved (on limits)"),
-    "el_rate_approved_requested": ("通过客户预期损失率（按申请金额）", "EL rate of approved (on requested)"),
-    "el_rate_declined_requested": ("拒绝客户预期损失率（按申请金额）", "EL rate of declined (on requested)"),
-    "declined_to_approved_loss_ratio": ("拒绝/通过预期损失倍数", "EL ratio, declined / approved"),
+    "pd_approved": ("通过客户平均PD（模型）", "Mean PD of approved (model)"),
+    "bad_rate_approved": ("通过客户坏账率（实际）", "Bad rate among approved (observed)"),
+    "bad_rate_overall": ("全体坏账率（实际）", "Bad rate, all applicants (observed)"),
+    "expected_loss_rate_approved": ("通过客户预期损失率（模型PD，按授信额度）",
+                                    "EL rate of approved (model PD, on limits)"),
+    "el_rate_approved_requested": ("通过客户预期损失率（模型PD，按申请金额）", "EL rate of approved (model PD, on requested)"),
+    "el_rate_declined_requested": ("拒绝客户预期损失率（模型PD，按申请金额）", "EL rate of declined (model PD, on requested)"),
+    "declined_to_approved_loss_ratio": ("拒绝/通过预期损失倍数（模型PD）", "EL ratio, declined / approved (model PD)"),
+    "observed_loss_rate_approved": ("通过客户实际损失率（按授信额度）", "Loss rate of approved (observed, on limits)"),
+    "observed_loss_rate_declined": ("拒绝客户实际损失率（按申请金额）", "Loss rate of declined (observed, on requested)"),
+    "observed_declined_to_approved_ratio": ("拒绝/通过实际损失倍数", "Loss ratio, declined / approved (observed)"),
     "volume_lent": ("授信总额", "Volume lent (sum of approved limits)"),
     "average_limit": ("平均授信额度", "Average approved limit"),
     "average_apr": ("平均年化利率", "Average approved APR"),
@@ -51,12 +61,15 @@ _APPETITE = {
     "max_approval_rate": ("approval_rate", "<="),
     "max_refer_rate": ("refer_rate", "<="),
     "min_automation_rate": ("automation_rate", ">="),
-    "max_bad_rate_approved": ("bad_rate_approved", "<="),
+    "max_bad_rate_approved": ("pd_approved", "<="),
     "max_expected_loss_rate": ("expected_loss_rate_approved", "<="),
     "min_declined_to_approved_loss_ratio": ("declined_to_approved_loss_ratio", ">="),
 }
 _FIGURE_UNITS = {"applicants": "count", "volume_lent": "money", "average_limit": "money", "average_apr": "rate",
-                 "declined_to_approved_loss_ratio": "ratio"}
+                 "declined_to_approved_loss_ratio": "ratio", "observed_declined_to_approved_ratio": "ratio"}
+DEFAULT_LGD = 0.45
+"""LGD assumed when the data has no `loss_given_default` at all (the Basel foundation figure for senior
+unsecured exposures)."""
 _QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 # histogram bins are floor(value / width + 1e-9): a value on a bin edge (0.12 with width 0.002) lands in
 # the bin it starts, not the one below, despite binary floating point
@@ -168,8 +181,22 @@ class Distribution:
 
 
 @dataclass
+class LossFigures:
+    """EL = PD x LGD x EAD by decision, on one basis of PD. Rates are EL / EAD."""
+
+    approved_rate: float | None
+    referred_rate: float | None
+    declined_rate: float | None
+    overall_rate: float | None
+    declined_to_approved: float | None
+    approved_el_on_limits: float | None
+    approved_rate_on_limits: float | None
+
+
+@dataclass
 class ExpectedLoss:
-    """EL = PD x LGD x EAD by decision. Rates are EL / EAD."""
+    """Expected loss with the model PD of every applicant (`model`), and the loss observed where outcomes
+    exist (the realised bad_flag in place of PD; the top-level rates, None without outcomes)."""
 
     basis: str  # what EAD is for the comparison: "requested_amount" or "per_applicant"
     approved_rate: float | None
@@ -180,6 +207,9 @@ class ExpectedLoss:
     approved_el_on_limits: float | None
     approved_rate_on_limits: float | None
     mean_lgd: float | None
+    model: LossFigures | None = None
+    pd_source: str = "scaling"  # calibration (fitted on outcomes) or scaling (declared)
+    lgd_assumed: bool = False  # the data has no LGD: DEFAULT_LGD stands in
 
 
 @dataclass
@@ -243,7 +273,7 @@ def decided_view_sql(result: SimulationResult, table: str = "ls_result") -> str:
         return exp.alias_(value, alias, quoted=True)
 
     requested = spec.limits.requested_field
-    columns = [col(n, n) for n in ("decision", "segment", "score", "band", "reasons", "limit", "apr", "sim_row")]
+    columns = [col(n, n) for n in ("decision", "segment", "score", "band", "pd", "reasons", "limit", "apr", "sim_row")]
     columns += [col("applicant_id", "applicant_id", "VARCHAR"), col(spec.product.channel_field, "channel", "VARCHAR"),
                 col(requested, "requested", "DOUBLE") if requested
                 else exp.alias_(exp.Literal.number(1), "requested", quoted=True),
@@ -283,6 +313,7 @@ SELECT count(*) AS n,
        count(bad) AS with_outcome,
        avg(bad) AS bad_rate,
        avg(bad) FILTER (WHERE decision = 'approve') AS bad_rate_approved,
+       avg(pd) FILTER (WHERE decision = 'approve') AS pd_approved,
        coalesce(sum("limit") FILTER (WHERE decision = 'approve'), 0) AS volume,
        avg("limit") FILTER (WHERE decision = 'approve') AS average_limit,
        avg(apr) FILTER (WHERE decision = 'approve') AS average_apr,
@@ -346,19 +377,26 @@ ORDER BY lower
 """
 
 _EXPECTED_LOSS = """
-WITH mean_lgd AS (SELECT avg(lgd) AS lgd FROM decided WHERE bad = 1),
+WITH mean_lgd AS (SELECT avg(lgd) FILTER (WHERE bad = 1) AS bad_lgd, avg(lgd) AS any_lgd FROM decided),
+fill AS (SELECT bad_lgd AS mean_lgd, coalesce(bad_lgd, any_lgd, $default_lgd) AS lgd, any_lgd IS NULL AS assumed
+         FROM mean_lgd),
 loss AS (
     SELECT decision, requested, "limit",
-           bad * coalesce(decided.lgd, mean_lgd.lgd) AS loss_share
-    FROM decided, mean_lgd
-    WHERE bad IS NOT NULL
+           pd * coalesce(decided.lgd, fill.lgd) AS model_share,
+           bad * coalesce(decided.lgd, fill.lgd) AS loss_share
+    FROM decided, fill
 )
 SELECT decision,
        sum(loss_share * requested) AS el,
        sum(requested) FILTER (WHERE loss_share IS NOT NULL) AS ead,
        sum(loss_share * "limit") AS el_limit,
        sum("limit") FILTER (WHERE loss_share IS NOT NULL) AS ead_limit,
-       (SELECT lgd FROM mean_lgd) AS mean_lgd
+       sum(model_share * requested) AS model_el,
+       sum(requested) AS model_ead,
+       sum(model_share * "limit") AS model_el_limit,
+       sum("limit") AS model_ead_limit,
+       (SELECT mean_lgd FROM fill) AS mean_lgd,
+       (SELECT assumed FROM fill) AS lgd_assumed
 FROM loss
 GROUP BY GROUPING SETS ((decision), ())
 """
@@ -429,6 +467,13 @@ class _Builder:
         notes = list(self.result.notes)
         if spec.limits.requested_field is None:
             notes.append("the product has no requested-amount field: EL rates are per applicant (PD x LGD)")
+        if el.pd_source == "scaling":
+            notes.append("model PD is read off the scorecard's declared scaling, which was not fitted to outcomes: "
+                         "train or calibrate the scorecard for a true PD (loanstudio scorecard train | calibrate)")
+        if el.lgd_assumed:
+            notes.append(f"the data has no loss_given_default: an LGD of {DEFAULT_LGD:.0%} is assumed")
+        if not has_outcomes:
+            notes.append("the data has no outcomes: observed figures are unavailable (—), model figures are filled")
         return Metrics(
             product_id=spec.product.id, product_name_zh=spec.product.name.zh,
             product_name_en=spec.product.name.en, product_version=spec.product.version, spec_hash=self.checked.spec_hash,
@@ -449,12 +494,16 @@ class _Builder:
             "refer_rate": _ratio(overall["refer"], n),
             "decline_rate": _ratio(overall["decline"], n),
             "automation_rate": _ratio(n - overall["refer"], n),
+            "pd_approved": as_float(overall["pd_approved"]),
             "bad_rate_approved": as_float(overall["bad_rate_approved"]),
             "bad_rate_overall": as_float(overall["bad_rate"]),
-            "expected_loss_rate_approved": el.approved_rate_on_limits,
-            "el_rate_approved_requested": el.approved_rate,
-            "el_rate_declined_requested": el.declined_rate,
-            "declined_to_approved_loss_ratio": el.declined_to_approved,
+            "expected_loss_rate_approved": el.model.approved_rate_on_limits,
+            "el_rate_approved_requested": el.model.approved_rate,
+            "el_rate_declined_requested": el.model.declined_rate,
+            "declined_to_approved_loss_ratio": el.model.declined_to_approved,
+            "observed_loss_rate_approved": el.approved_rate_on_limits,
+            "observed_loss_rate_declined": el.declined_rate,
+            "observed_declined_to_approved_ratio": el.declined_to_approved,
             "volume_lent": float(overall["volume"]),
             "average_limit": as_float(overall["average_limit"]),
             "average_apr": as_float(overall["average_apr"]),
@@ -544,15 +593,22 @@ class _Builder:
 
     def _expected_loss(self) -> ExpectedLoss:
         basis = "requested_amount" if self.spec.limits.requested_field else "per_applicant"
-        rows = {r["decision"]: r for r in self.q.rows(_EXPECTED_LOSS)}
+        rows = {r["decision"]: r for r in self.q.rows(_EXPECTED_LOSS, {"default_lgd": DEFAULT_LGD})}
         total = rows.get(None, {})
 
-        def rate(decision):
+        def rate(decision, prefix=""):
             row = rows.get(decision, {})
-            return _ratio(row.get("el"), row.get("ead"))
+            return _ratio(row.get(f"{prefix}el"), row.get(f"{prefix}ead"))
 
         approved = rows.get("approve", {})
+        model = LossFigures(
+            approved_rate=rate("approve", "model_"), referred_rate=rate("refer", "model_"),
+            declined_rate=rate("decline", "model_"), overall_rate=rate(None, "model_"),
+            declined_to_approved=_ratio(rate("decline", "model_"), rate("approve", "model_")),
+            approved_el_on_limits=as_float(approved.get("model_el_limit")),
+            approved_rate_on_limits=_ratio(approved.get("model_el_limit"), approved.get("model_ead_limit")))
         return ExpectedLoss(
+            model=model, pd_source=self.checked.pd_mapping().source, lgd_assumed=bool(total.get("lgd_assumed")),
             basis=basis, approved_rate=rate("approve"), referred_rate=rate("refer"), declined_rate=rate("decline"),
             overall_rate=_ratio(total.get("el"), total.get("ead")),
             declined_to_approved=_ratio(rate("decline"), rate("approve")),

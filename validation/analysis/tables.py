@@ -174,16 +174,31 @@ def _scores(m) -> Table:
 
 def _expected_loss(m) -> Table:
     el = m.expected_loss
+    model = el.model
     basis = el.basis.replace("_", " ")
-    rows = ((_t("通过", "approved"), pct(el.approved_rate, 3)), (_t("转人工", "referred"), pct(el.referred_rate, 3)),
-            (_t("拒绝", "declined"), pct(el.declined_rate, 3)), (_t("全体", "all"), pct(el.overall_rate, 3)),
-            (_t("拒绝/通过倍数", "declined / approved"), figure(el.declined_to_approved, "ratio")),
-            (_t("通过客户预期损失（按授信额度）", "approved EL on limits"), money(el.approved_el_on_limits)),
-            (_t("通过客户预期损失率（按授信额度）", "approved EL rate on limits"), pct(el.approved_rate_on_limits, 3)),
-            (_t("平均违约损失率", "mean LGD of bad applicants"), pct(el.mean_lgd, 1)))
+    source = {"calibration": ("校准", "calibrated"), "scaling": ("声明的刻度，未拟合", "declared scaling, not fitted")}
+    zh_source, en_source = source.get(el.pd_source, (el.pd_source, el.pd_source))
+
+    def both(attr: str, unit: str = "rate"):
+        values = (getattr(model, attr) if model else None, getattr(el, attr))
+        if unit == "ratio":
+            return tuple(figure(v, "ratio") for v in values)
+        if unit == "money":
+            return tuple(money(v) for v in values)
+        return tuple(pct(v, 3) for v in values)
+
+    rows = ((_t("通过", "approved"), *both("approved_rate")), (_t("转人工", "referred"), *both("referred_rate")),
+            (_t("拒绝", "declined"), *both("declined_rate")), (_t("全体", "all"), *both("overall_rate")),
+            (_t("拒绝/通过倍数", "declined / approved"), *both("declined_to_approved", "ratio")),
+            (_t("通过客户预期损失（按授信额度）", "approved EL on limits"), *both("approved_el_on_limits", "money")),
+            (_t("通过客户预期损失率（按授信额度）", "approved EL rate on limits"), *both("approved_rate_on_limits")),
+            (_t("平均违约损失率", "mean LGD of bad applicants"), pct(el.mean_lgd, 1), pct(el.mean_lgd, 1)))
     return Table("expected_loss", _t("预期损失", f"Expected loss (PD x LGD x EAD; EAD = {basis})"),
-                 (_col("人群", "Population"), _col("预期损失率", "EL rate")), rows,
-                 note=_t(f"EL = PD × LGD × EAD；EAD：{basis}", f"EL = PD × LGD × EAD; EAD: {basis}"))
+                 (_col("人群", "Population"), _col("模型PD预期损失率", "EL rate (model PD)"),
+                  _col("实际损失率", "Loss rate (observed)")), rows,
+                 note=_t(f"EL = PD × LGD × EAD；EAD：{basis}；模型PD：{zh_source}，覆盖每位申请人（含拒绝）；实际：仅限有结果的申请人。",
+                         f"EL = PD × LGD × EAD; EAD: {basis}; model PD ({en_source}) for every applicant, declined "
+                         "ones included; observed: realised outcomes, where the data has them."))
 
 
 def _distributions(m) -> Table:
