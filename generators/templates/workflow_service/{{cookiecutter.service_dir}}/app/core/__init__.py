@@ -1,0 +1,1 @@
+"""Settings, metrics, request bodies, API keys."""

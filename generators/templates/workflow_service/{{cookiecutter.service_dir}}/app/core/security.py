@@ -1,0 +1,1 @@
+{{ cookiecutter._files["app/core/security.py"] }}
