@@ -4,13 +4,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean browser
+# Installs come from requirements.lock (every package, exact version, hashes), written by `make lock` from
+# pyproject.toml's pins with uv; tests/test_install_lock.py fails when the two disagree.
+LOCK := requirements.lock
+LOCK_EXTRAS := --extra dev --extra bench --extra spark
+UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
+UV := $(BIN)/uv
+export UV_PYTHON_DOWNLOADS := never
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint bench clean browser lock
+
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml $(LOCK) | $(UV)
+	$(UV) pip sync -q --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+# Refresh the lock after a change to pyproject.toml: the newest versions its pins allow, for every platform
+# (--universal) and Python 3.11, with hashes. The same pyproject.toml and index give the same file.
+lock: | $(UV)
+	$(UV) pip compile -q pyproject.toml $(LOCK_EXTRAS) --universal --python-version 3.11 --generate-hashes \
+	  --custom-compile-command "make lock" -o $(LOCK)
 
 run: $(STAMP)
 	-$(BIN)/loanstudio catalog
