@@ -7,6 +7,7 @@ A front end turns the results into exit codes, terminal tables or widgets.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,8 @@ def parse_applicant(text: str, source: str = "applicant") -> dict:
         raise ApplicantError(f"{source}:{line}:{column}: JSON nested more than {limits.APPLICANT_MAX_DEPTH} levels "
                              "deep (an applicant is one object of field values)", True)
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                          parse_float=_finite_float)
     except json.JSONDecodeError as err:
         raise ApplicantError(f"{source}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}", True) from None
     except _Refused as err:
@@ -150,6 +152,13 @@ def _no_duplicates(pairs: list) -> dict:
 
 def _no_constant(name: str):
     raise _Refused(f"{name} is not a number an applicant can have")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # 1e999 reads as infinity
+        raise _Refused(f"{text[:40]} is not a number an applicant can have (too large)")
+    return value
 
 
 def _json_depth(text: str) -> tuple[int, int]:

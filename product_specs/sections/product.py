@@ -13,10 +13,16 @@ __all__ = ["ProductKind", "Repayment", "Product"]
 
 
 class ProductKind(StrEnum):
+    """The kind of lending. It changes no decision, check or compiled code: only the synthetic sample
+    data reads it, for a believable default profile (base bad rate, income and amount scale) of fields
+    that declare none. `other` is any product outside the four catalog kinds (e.g. an agricultural
+    equipment loan); its samples use the retail micro profile."""
+
     SME_BUSINESS = "sme_business"
     MICRO_RETAIL = "micro_retail"
     SCENARIO_SME = "scenario_sme"
     CONSUMER_INSTALMENT = "consumer_instalment"
+    OTHER = "other"
 
 
 class Repayment(StrEnum):
@@ -34,7 +40,8 @@ class Product(SpecModel):
     name: Text
     """Product name shown to customers and staff."""
     kind: ProductKind
-    """Kind of lending: SME business, retail micro, scenario SME or consumer instalment."""
+    """Kind of lending: sme_business, micro_retail, scenario_sme, consumer_instalment or other. Only sample
+    data reads it (its default risk and amount profile); decisions and checks never do."""
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     """Semantic version of this product definition, e.g. 1.2.0."""
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
