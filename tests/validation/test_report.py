@@ -12,7 +12,7 @@ import pytest
 from product_specs import check_spec, load_checked
 from validation.analysis.compare import compare_products
 from validation.analysis.metrics import compute_metrics
-from validation.analysis.report import CHART_IDS, CheckLine, render_report, write_report
+from validation.analysis.report import CHART_IDS, MODEL_CHART_IDS, CheckLine, render_report, write_report
 from validation.analysis.simulate import simulate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -65,7 +65,7 @@ def test_the_page_is_self_contained(html):
 
 def test_every_chart_is_drawn(html):
     charts = embedded_charts(html)
-    assert set(charts) == set(CHART_IDS)
+    assert set(charts) == set(CHART_IDS) | set(MODEL_CHART_IDS)  # the tiny population has outcomes
     for chart_id in CHART_IDS:
         assert f'id="chart-{chart_id}"' in html
 
@@ -128,3 +128,10 @@ def test_spec_text_is_escaped(tiny):
     page = render_report(compute_metrics(simulate(checked, TINY_DATA)))
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_report_has_a_model_section_with_declined_el_labelled_model_based(html):
+    assert "Scorecard model" in html and "Calibration (predicted vs observed)" in html
+    assert "Odds table" in html and "Predicted PD (model)" in html and "AUC" in html
+    assert "EL rate of declined (model PD, on requested)" in html
+    assert "Loss rate (observed)" in html and "model PD (declared scaling, not fitted) for every applicant" in html

@@ -239,6 +239,7 @@ class Metrics:
     limit: Distribution
     apr: Distribution
     notes: list[str] = field(default_factory=list)
+    model: object = None  # validation.model.model_report.ModelReport: the score judged on the outcomes, if any
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -255,6 +256,7 @@ class Metrics:
         out = asdict(self)
         for fig, data in zip(self.figures, out["figures"], strict=True):
             data["passed"] = fig.passed
+        out["model"] = self.model.to_dict() if self.model is not None else None
         return out
 
 
@@ -483,7 +485,12 @@ class _Builder:
             by_segment=groups["segment"], by_channel=groups["channel"], by_band=groups["band"],
             rules=self._rules(), score_histogram=self._score_bins(overall), expected_loss=el,
             limit=self._distribution('"limit"', float(spec.limits.step)),
-            apr=self._distribution("apr", 0.0005), notes=notes)
+            apr=self._distribution("apr", 0.0005), notes=notes, model=self._model())
+
+    def _model(self):
+        from validation.model.model_report import judge_result
+
+        return judge_result(self.result)
 
     # --- headline figures ----------------------------------------------------------------------
     def _figures(self, overall: dict, el: ExpectedLoss) -> list[Figure]:

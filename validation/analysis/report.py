@@ -28,11 +28,14 @@ from validation.analysis.tables import (
     metrics_tables,
 )
 
-__all__ = ["render_report", "write_report", "CheckLine", "CHART_IDS"]
+__all__ = ["render_report", "write_report", "render_model_report", "model_section", "CheckLine", "CHART_IDS",
+           "MODEL_CHART_IDS"]
 
 CHART_IDS = ("funnel", "waterfall", "score_distribution", "band_bad_rate", "limit_distribution",
              "apr_distribution")
-"""Charts every report draws (ids of their elements); a comparison adds `transitions`."""
+"""Charts every report draws (ids of their elements); a comparison adds `transitions`, data with outcomes
+MODEL_CHART_IDS."""
+MODEL_CHART_IDS = ("roc", "ks")
 _DECISION_COLOURS = {"approve": "#2e7d32", "refer": "#f9a825", "decline": "#c62828"}
 _DECISION_LABELS = {"approve": ("通过", "Approve"), "refer": ("转人工", "Refer"), "decline": ("拒绝", "Decline")}
 _MAX_REPORT_DIFF_ROWS = 2000
@@ -246,6 +249,53 @@ def _comparison_section(c: Comparison) -> str:
     return "\n".join(parts)
 
 
+def _roc_chart(r):
+    import altair as alt
+
+    data = [{"fpr": a, "tpr": b} for a, b in r.roc]
+    line = alt.Chart(alt.Data(values=data)).mark_line(color="#1565c0").encode(
+        x=alt.X("fpr:Q", title="误拒好客户比例 / False positive rate"), y=alt.Y("tpr:Q", title="识别坏客户比例 / True positive rate"))
+    diagonal = alt.Chart(alt.Data(values=[{"fpr": 0, "tpr": 0}, {"fpr": 1, "tpr": 1}])).mark_line(
+        strokeDash=[4, 3], color="#888").encode(x="fpr:Q", y="tpr:Q")
+    auc = r.test.auc
+    return (line + diagonal).properties(title=f"ROC 曲线 / ROC curve (AUC {auc:.3f})" if auc is not None else "ROC",
+                                        width=320, height=300)
+
+
+def _ks_chart(r):
+    import altair as alt
+
+    data = [{"score": s, "share": v, "who": who} for s, b, g in r.ks_curve
+            for who, v in (("坏客户 / bads", b), ("好客户 / goods", g))]
+    ks = r.test.ks
+    return alt.Chart(alt.Data(values=data)).mark_line().encode(
+        x=alt.X("score:Q", title="评分 / Score", scale=alt.Scale(zero=False)),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="累计占比 / Cumulative share"),
+        color=alt.Color("who:N", scale=alt.Scale(range=["#c62828", "#2e7d32"]), title=None),
+    ).properties(title=f"KS 曲线 / KS curve (KS {ks:.3f})" if ks is not None else "KS", width=360, height=300)
+
+
+def model_section(r) -> str:
+    """The model section: quality, IV and bins (a trained model), odds table, calibration, ROC and KS."""
+    from validation.analysis.tables import model_tables
+
+    tables = {t.id: t for t in model_tables(r)}
+    parts = [f"<h2>{_bi('评分模型', 'Scorecard model')}</h2>", _html_table(tables["model_quality"], "groups"),
+             _note(tables["model_quality"])]
+    if r.roc:
+        parts.append(_embed("roc", _roc_chart(r)))
+    if r.ks_curve:
+        parts.append(_embed("ks", _ks_chart(r)))
+    for key, title in (("model_iv", ("信息值", "Information value")), ("model_bins", ("分箱", "Bins")),
+                       ("model_odds", ("好坏比", "Odds table")),
+                       ("model_calibration", ("校准", "Calibration (predicted vs observed)"))):
+        if key in tables:
+            parts += [f"<h3>{_bi(*title)}</h3>", _html_table(tables[key], "groups"), _note(tables[key])]
+    if r.notes:
+        parts.append("<ul class='notes'>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes) + "</ul>")
+    return "\n".join(parts)
+
+
 def _checks_section(checks: Sequence[CheckLine]) -> str:
     return f"<h2>{_bi('输出校验', 'Checks of the simulated outputs')}</h2>" + _html_table(checks_table(checks))
 
@@ -348,6 +398,11 @@ def render_report(metrics: Metrics, comparison: Comparison | None = None, checks
                                                       "额度 / Limit", ",.0f")),
         _embed("apr_distribution", _histogram_chart(m.apr, "年化利率分布 / APR distribution", "APR", ".2%")),
     ]
+    if m.model is not None:
+        sections.append(model_section(m.model))
+    else:
+        sections.append(f"<h2>{_bi('评分模型', 'Scorecard model')}</h2><p class='notes'>数据无结果变量，无法评估模型 / "
+                        "the data has no outcomes: the model cannot be judged (model figures above rest on its PD)</p>")
     if comparison is not None:
         sections.append(_comparison_section(comparison))
     if checks:
@@ -369,3 +424,12 @@ def write_report(path: str | Path, metrics: Metrics, comparison: Comparison | No
     path = Path(path)
     path.write_text(render_report(metrics, comparison, checks), encoding="utf-8")
     return path
+
+
+def render_model_report(r, title: str = "评分卡模型报告 / Scorecard model report") -> str:
+    """A trained scorecard's report as one self-contained HTML document (`scorecard train --report`)."""
+    meta = (f"产品 / product <b>{_e(r.product_id)}</b> · 目标 / target {_e(r.target)} · 数据 / data "
+            f"{_e(Path(r.source).name if r.source else '')} · seed {r.seed} · test {r.test_size:g}")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n<script>{_vega_bundle()}</script>\n</head>\n<body>\n"
+            f"<h1>{_e(title)}</h1><p class='meta'>{meta}</p>\n{model_section(r)}\n</body>\n</html>\n")

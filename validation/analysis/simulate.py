@@ -21,7 +21,7 @@ from product_specs.sections import FieldType
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line, read_data
 
 __all__ = ["simulate", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
-           "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS"]
+           "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS", "write_decisions", "DECISION_FILE_COLUMNS"]
 
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
 """Observed outcomes a simulation carries through when the data has them."""
@@ -367,3 +367,47 @@ def check_outputs(result: SimulationResult) -> dict:
                                             f"e.g. {shown}" if shown else "") if p)
         lines.append({"check": f"{check.field}: {check.description}", "passed": failure is None, "details": details})
     return {"available": True, "ok": report.ok, "rows": report.rows, "checks": lines}
+
+
+DECISION_FILE_COLUMNS = ("applicant_id", "segment", "score", "pd", "band", "decision", "reasons", "limit", "apr")
+"""Columns of a decisions file (`simulate --decisions-out`), one row per applicant in data order."""
+
+
+def write_decisions(result: SimulationResult, path: str | Path) -> Path:
+    """Write one row per applicant (id, segment, score, pd, band, decision, reasons, limit, apr) to a
+    Parquet (.parquet, .pq) or CSV (.csv) file, in the order of the data; a personal-data id is masked.
+    In CSV the reasons are one text of codes separated by spaces. The file appears whole or not at all."""
+    import os
+
+    import pyarrow.compute as pc
+
+    from validation.data.pii import mask, pii_fields
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv"):
+        raise SimulationError(f"{path}: use a .parquet or .csv file name for the decisions")
+    table = result.table.sort_by(ROW_COLUMN)
+    if "applicant_id" in table.column_names:
+        ids = table["applicant_id"].cast(pa.string())
+        if "applicant_id" in pii_fields(result.checked.spec):
+            ids = pa.array([mask(v) for v in ids.to_pylist()], pa.string())
+    else:
+        ids = pc.cast(table[ROW_COLUMN], pa.string())
+    columns = {"applicant_id": ids, **{c: table[c] for c in DECISION_FILE_COLUMNS[1:]}}
+    out = pa.table(columns)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if suffix == ".csv":
+            import pyarrow.csv as pacsv
+
+            out = out.set_column(out.column_names.index("reasons"), "reasons", pc.binary_join(out["reasons"], " "))
+            pacsv.write_csv(out, tmp)
+        else:
+            import pyarrow.parquet as pq
+
+            pq.write_table(out, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from validation.analysis.display import MISSING, figure, money, pct, short, signed_pp
 
 __all__ = ["Bi", "Column", "Table", "format_cell", "metrics_tables", "comparison_tables", "checks_table",
-           "DIFF_ROWS_PRINTED"]
+           "model_tables", "cutoff_tables", "drift_tables", "DIFF_ROWS_PRINTED"]
 
 DIFF_ROWS_PRINTED = 20
 """Rows of the outcome diff a terminal shows (the report and --json carry more)."""
@@ -39,8 +39,9 @@ class Column:
     """One column: its header, and the unit every cell of it is formatted by.
 
     Units: text, code (an identifier: reason code, band), path (a spec path), count, rate (fraction shown
-    as %), money, ratio, pp (a change in percentage points), score (one decimal), verdict (True / False /
-    None), bar (a fraction 0..1 drawn as a bar in text renderers).
+    as %), money, ratio, ratio_plain (a number with three decimals: AUC, WOE, PSI), pp (a change in
+    percentage points), score (one decimal), verdict (True / False / None), bar (a fraction 0..1 drawn as a
+    bar in text renderers), formatted (a value that formats itself).
     """
 
     label: Bi
@@ -49,7 +50,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.unit in ("count", "rate", "money", "ratio", "pp", "score")
+        return self.unit in ("count", "rate", "money", "ratio", "pp", "score", "ratio_plain")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ def format_cell(value, column: Column, language: str | None = None) -> str:
         return signed_pp(value)
     if unit == "score":
         return f"{value:,.1f}"
+    if unit == "ratio_plain":
+        return f"{value:,.3f}"
+    if unit == "formatted":
+        return str(value)
     if unit == "verdict":
         return "PASS" if value else "FAIL"
     if unit == "bar":
@@ -114,7 +119,8 @@ def metrics_tables(m) -> list[Table]:
             _groups("by_band", _t("评分档", "By band"), m.by_band, band=True), _rules(m), _scores(m),
             _expected_loss(m), _distributions(m), _histogram("limit_histogram", _t("额度分布", "Limit histogram"),
                                                              m.limit, "money"),
-            _histogram("apr_histogram", _t("利率分布", "APR histogram"), m.apr, "rate")]
+            _histogram("apr_histogram", _t("利率分布", "APR histogram"), m.apr, "rate")] + (
+                model_tables(m.model) if getattr(m, "model", None) is not None else [])
 
 
 def _figures(m) -> Table:
@@ -288,3 +294,92 @@ def checks_table(checks: Sequence, rows: int | None = None) -> Table:
     title = _t("输出校验", "Checks of the simulated outputs" + (f" (Great Expectations, {rows:,} rows)" if rows else ""))
     return Table("checks", title, (_col("校验", "Check"), _col("结果", "Result", "verdict"), _col("说明", "Details")),
                  tuple((c.name, c.passed, c.details) for c in checks), tuple(c.passed for c in checks))
+
+
+# --- a scorecard, cut-offs, drift (validation/model) ---------------------------------------------------------
+
+def model_tables(r) -> list[Table]:
+    """A ModelReport (validation.model.model_report) as tables: quality, IV, bins, odds, calibration."""
+    split = f"seed {r.seed}, test share {r.test_size:g}" if r.test_size else "the simulated population"
+    quality = Table(
+        "model_quality", _t("模型区分能力", f"Model quality (AUC, KS, Gini; {split})"),
+        (_col("样本", "Split"), _col("人数", "Rows", "count"), _col("坏客户", "Bads", "count"),
+         _col("AUC", "AUC", "ratio_plain"), _col("KS", "KS", "ratio_plain"), _col("Gini", "Gini", "ratio_plain")),
+        tuple((name, q.rows, q.bads, q.auc, q.ks, q.gini) for name, q in
+              ((_t("训练", "train"), r.train), (_t("测试", "test") if r.test_size else _t("全体", "all"), r.test))
+              if q is not None and q.rows),
+        note=_t("拒绝推断：" + r.reject_inference.get("method", "none"),
+                f"reject inference: {r.reject_inference.get('method', 'none')}; "
+                f"rows without an outcome: {r.reject_inference.get('rows_without_outcome', 0):,}"))
+    iv = Table(
+        "model_iv", _t("信息值（IV）", "Information value of each candidate"),
+        (_col("特征", "Characteristic", "code"), _col("类型", "Kind"), _col("IV", "IV", "ratio_plain"),
+         _col("强度", "Strength"), _col("入模", "Selected", "verdict"), _col("说明", "Why")),
+        tuple((c.field, c.kind, c.iv, c.strength, c.selected, c.reason) for c in r.candidates))
+    bins = Table(
+        "model_bins", _t("分箱、坏账率、WOE与分值", "Bins: counts, bad rate, WOE and points"),
+        (_col("特征", "Characteristic", "code"), _col("分箱", "Bin"), _col("人数", "Rows", "count"),
+         _col("坏客户", "Bads", "count"), _col("坏账率", "Bad rate", "rate"), _col("WOE", "WOE", "ratio_plain"),
+         _col("分值", "Points", "count")),
+        tuple((b.field, b.bin, round(b.count), round(b.bads), b.bad_rate, b.woe, b.points) for b in r.bins))
+    odds = Table(
+        "model_odds", _t("分数段好坏比", "Odds table (test split, best scores first)"),
+        (_col("最低分", "From", "count"), _col("最高分", "To", "count"), _col("人数", "Rows", "count"),
+         _col("坏客户", "Bads", "count"), _col("坏账率", "Bad rate", "rate"), _col("好坏比", "Odds (good:bad)", "ratio_plain"),
+         _col("累计通过率", "Cum. approval", "rate", 1), _col("累计坏账率", "Cum. bad rate", "rate")),
+        tuple((o.lower, o.upper, o.count, o.bads, o.bad_rate, o.odds, o.cumulative_approval, o.cumulative_bad_rate)
+              for o in r.odds))
+    calibration = Table(
+        "model_calibration", _t("校准：预测PD与实际坏账率（按评分档）", "Calibration: predicted PD vs observed bad rate per band"),
+        (_col("评分档", "Band", "code"), _col("人数", "Rows", "count"), _col("坏客户", "Bads", "count"),
+         _col("预测PD（模型）", "Predicted PD (model)", "rate"), _col("实际坏账率", "Observed bad rate", "rate"),
+         _col("实际/预测", "Observed / predicted", "ratio_plain")),
+        tuple((c.group, c.count, c.bads, c.predicted_pd, c.observed_bad_rate, c.ratio) for c in r.calibration),
+        note=_t(f"PD 映射来源：{r.pd_mapping.get('source')}", f"PD mapping from the scorecard's {r.pd_mapping.get('source')}"))
+    return [quality, iv, bins, odds, calibration] if r.candidates else [quality, odds, calibration]
+
+
+def cutoff_tables(c, rows_per_segment: int = 12) -> list[Table]:
+    """A CutoffResult (validation.model.cutoffs) as tables: chosen cut-offs, frontier, money before / after."""
+    chosen = Table(
+        "cutoffs", _t("评分档切分点", f"Band cut-offs meeting: {c.constraints}"),
+        (_col("评分档", "Band", "code"), _col("原最低分", "Current min score", "count"),
+         _col("新最低分", "New min score", "count")),
+        tuple((b, c.old_bands[b], c.new_bands[b]) for b in c.old_bands))
+    figures = Table(
+        "cutoff_figures", _t("新旧切分点下的指标（完整模拟）", "Figures before and after (full simulation)"),
+        (_col("指标", "Figure"), _col("当前", "Current", "formatted"), _col("新", "New", "formatted")),
+        tuple((key.replace("_", " "), _Formatted(v["before"], "money" if key == "volume_lent" else "rate"),
+               _Formatted(v["after"], "money" if key == "volume_lent" else "rate")) for key, v in c.figures.items()))
+    rows = []
+    for segment in dict.fromkeys(r.segment for r in c.frontier):
+        points = [r for r in c.frontier if r.segment == segment and r.approval_rate]
+        step = max(1, len(points) // rows_per_segment)
+        picked = {r.shift for r in points[::step]} | {c.shifts.get(segment, c.shifts.get("all", 0))}
+        rows += [(r.segment, r.shift, r.approval_rate, r.bad_rate_model, r.bad_rate_observed, r.el_rate_model, r.meets)
+                 for r in points if r.shift in picked]
+    frontier = Table(
+        "frontier", _t("通过率—坏账率—预期损失前沿", "Frontier: approval vs bad rate vs expected loss"),
+        (_col("客群", "Segment", "code"), _col("切分点平移", "Shift", "count"), _col("通过率", "Approval", "rate", 1),
+         _col("坏账率（模型PD）", "Bad rate (model PD)", "rate"), _col("坏账率（实际）", "Bad rate (observed)", "rate"),
+         _col("预期损失率（模型PD）", "EL rate (model PD)", "rate", 3), _col("达标", "Meets", "verdict")),
+        tuple(rows), note=_t("平移：所有评分档最低分同时移动的分数。", "Shift: points every band minimum moves by."))
+    return [chosen, figures, frontier]
+
+
+def drift_tables(d) -> list[Table]:
+    """A DriftReport (validation.model.drift) as tables: the index of each row and its group shares."""
+    lights = {"stable": _t("稳定", "stable"), "watch": _t("关注", "watch"), "act": _t("行动", "act")}
+    summary = Table(
+        "drift", _t("稳定性（PSI / CSI）", f"Stability: PSI of the score, CSI of each characteristic "
+                    f"({d.baseline_rows:,} baseline, {d.current_rows:,} current rows)"),
+        (_col("对象", "What", "code"), _col("类型", "Kind"), _col("指数", "Index", "ratio_plain"), _col("信号", "Light")),
+        tuple((r.name, r.kind, r.index, lights[r.light]) for r in d.rows),
+        row_status=tuple(True if r.light == "stable" else False if r.light == "act" else None for r in d.rows),
+        note=_t("< 0.1 稳定，0.1–0.25 关注，> 0.25 行动", "< 0.1 stable, 0.1-0.25 watch, > 0.25 act"))
+    groups = Table(
+        "drift_groups", _t("分组占比", "Shares per group"),
+        (_col("对象", "What", "code"), _col("分组", "Group"), _col("基准", "Baseline", "rate", 1),
+         _col("当前", "Current", "rate", 1)),
+        tuple((r.name, g.group, g.baseline, g.current) for r in d.rows for g in r.groups))
+    return [summary, groups]

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-__all__ = ["ModelReport", "Quality", "BinRow", "OddsRow", "judge_model", "model_quality", "odds_table",
+__all__ = ["ModelReport", "Quality", "BinRow", "OddsRow", "judge_model", "judge_result", "model_quality", "odds_table",
            "roc_points", "ks_points"]
 
 CURVE_POINTS = 50
@@ -64,7 +64,7 @@ class ModelReport:
     source: str
     seed: int
     test_size: float
-    train: Quality
+    train: Quality | None  # None when the model is judged on one population (a simulation)
     test: Quality
     reject_inference: dict
     candidates: list
@@ -180,3 +180,36 @@ def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_
                  "base_points": spec.scorecard.base_points},
         pd_mapping={"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source},
         roc=roc_points(scores[test_rows], y_test), ks_curve=ks_points(scores[test_rows], y_test), notes=notes)
+
+
+def judge_result(result) -> ModelReport | None:
+    """How the product's score ranks and how its PD fits on a simulated population (None without outcomes):
+    the model section of a simulation's figures and report."""
+    from validation.model.calibration import calibration_table
+
+    table = result.table
+    if "bad_flag" not in table.column_names:
+        return None
+    bad = np.array([np.nan if v is None else float(v) for v in table["bad_flag"].to_pylist()])
+    known = ~np.isnan(bad)
+    if not known.any():
+        return None
+    scores = table["score"].to_numpy().astype(float)[known]
+    y = bad[known]
+    pd_values = table["pd"].to_numpy().astype(float)[known]
+    bands = np.array(table["band"].to_pylist(), dtype=object)[known]
+    checked = result.checked
+    mapping = checked.pd_mapping()
+    s = checked.spec.scorecard.scaling
+    notes = [] if mapping.source == "calibration" else [
+        "PD is read off the declared scaling (not fitted to outcomes): the calibration table shows how far off it is"]
+    return ModelReport(
+        product_id=checked.product_id, target="bad_flag", source=result.source, seed=0, test_size=0.0,
+        train=None, test=model_quality(scores, y), reject_inference={"method": "none", "rows_without_outcome":
+                                                                    int((~known).sum()), "rows_added": 0},
+        candidates=[], characteristics=[], bins=[], odds=odds_table(scores, y),
+        calibration=calibration_table(bands, [b.id for b in checked.spec.decision.bands], pd_values, y),
+        scaling={"base_score": s.base_score, "base_odds": float(s.base_odds), "pdo": float(s.pdo),
+                 "base_points": checked.spec.scorecard.base_points},
+        pd_mapping={"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source},
+        roc=roc_points(scores, y), ks_curve=ks_points(scores, y), notes=notes)

@@ -1,0 +1,242 @@
+"""Draft a product spec from a data file: a data dictionary inferred from the columns, and the smallest
+placeholder sections that pass `check`, so a bank's history file reaches a trained product in three
+commands (infer, scorecard train, cutoffs).
+
+Per column (the outcome and columns whose names are not identifiers are left out, and said so):
+- boolean columns -> `boolean`; whole numbers -> `integer`; other numbers -> `number`, with the observed
+  range widened to round numbers; text with at most MAX_CATEGORIES distinct values (each a short
+  token) -> `category`; other text -> `string`;
+- personal data is guessed from the name (name, phone, mobile, id number, id card, email, address) and
+  from the values (11-digit mobile numbers, 15/18-character ID numbers): `string` with `pii: true`;
+- optional (`required: false`) when any value is missing.
+The channel field is a column named like `channel` (else the first category column whose values are
+identifiers); the requested amount a number named like `requested`/`amount`. The placeholder scorecard
+scores nothing (one bin of 0 points): `loanstudio scorecard train` replaces it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["infer_spec", "InferResult", "ColumnInfo", "MAX_CATEGORIES", "MAX_COLUMNS"]
+
+MAX_CATEGORIES = 30
+MAX_COLUMNS = 500
+_IDENT = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_PII_NAME = re.compile(r"(^|_)(name|phone|mobile|tel|email|mail|address|addr|id_?number|id_?card|identity|passport|"
+                       r"ssn|cert_?no)($|_)")
+_PHONE = re.compile(r"^1\d{10}$")
+_ID_NUMBER = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+
+
+@dataclass
+class ColumnInfo:
+    """What was inferred about one column."""
+
+    name: str
+    type: str
+    required: bool
+    missing_share: float
+    min: float | None = None
+    max: float | None = None
+    categories: list[str] | None = None
+    pii: bool = False
+    note: str = ""
+
+
+@dataclass
+class InferResult:
+    """The drafted spec (plain data, YAML-ready) and the data dictionary as inferred."""
+
+    spec: dict
+    columns: list[ColumnInfo]
+    rows: int
+    target: str | None
+    bad_rate: float | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("spec")
+        return out
+
+
+def _nice_floor(value: float) -> float:
+    """A round lower bound: 0 for non-negative values, else the negative of a round upper bound."""
+    return 0.0 if value >= 0 else -_nice_ceil(-value)
+
+
+def _nice_ceil(value: float) -> float:
+    """A round upper bound at or above `value`: two significant digits (0 for values at or below 0)."""
+    if value <= 0:
+        return 0.0
+    power = 10.0 ** (math.floor(math.log10(value)) - 1)
+    return float(math.ceil(round(value / power, 9)) * power) if value >= 1 else math.ceil(value * 100) / 100
+
+
+def _text_like(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+
+
+def _column(name: str, series: pd.Series) -> ColumnInfo:
+    present = series.dropna()
+    missing = float(series.isna().mean()) if len(series) else 0.0
+    required = missing == 0.0
+    if _PII_NAME.search(name.lower()):  # personal data by its name, whatever its values look like
+        return ColumnInfo(name, "string", required, missing, pii=True)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return ColumnInfo(name, "boolean", required, missing)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = pd.to_numeric(present, errors="coerce").dropna().astype(float)
+        values = values[np.isfinite(values)]
+        if values.empty:
+            return ColumnInfo(name, "number", False, missing, note="no values")
+        whole = bool((values == np.floor(values)).all()) and values.abs().max() < 2 ** 53
+        low, high = float(values.min()), float(values.max())
+        return ColumnInfo(name, "integer" if whole else "number", required, missing, _nice_floor(low),
+                          _nice_ceil(high))
+    text = present.astype(str)
+    pii = False
+    if len(text):
+        sample = text.head(1000)
+        pii = bool(sample.str.match(_PHONE).mean() > 0.9 or sample.str.match(_ID_NUMBER).mean() > 0.9)
+    levels = sorted(text.unique().tolist())
+    if not pii and 0 < len(levels) <= MAX_CATEGORIES and all(0 < len(v) <= 64 for v in levels) \
+            and len(levels) < max(len(text) / 5, 3):
+        return ColumnInfo(name, "category", required, missing, categories=levels)
+    return ColumnInfo(name, "string", required, missing, pii=pii)
+
+
+def _text(en: str, zh: str | None = None) -> dict:
+    return {"zh": zh or en, "en": en}
+
+
+def infer_spec(data, target: str | None = None, id_column: str | None = None, product_id: str | None = None,
+               kind: str = "consumer_instalment") -> InferResult:
+    """A draft spec for the applicants in `data` (path or frame). Raises ModelDataError when the data
+    cannot make one (no rows, the target or id missing, no column that can serve as the channel)."""
+    from validation.data.data_files import DataFileError, read_data
+    from validation.model.features import ModelDataError
+
+    try:
+        frame = read_data(data)
+    except DataFileError as err:
+        raise ModelDataError(str(err)) from None
+    if frame.empty:
+        raise ModelDataError("the data has no rows")
+    if len(frame.columns) > MAX_COLUMNS:
+        raise ModelDataError(f"the data has {len(frame.columns)} columns: at most {MAX_COLUMNS}")
+    for what, name in (("target", target), ("id", id_column)):
+        if name is not None and name not in frame.columns:
+            raise ModelDataError(f"the {what} column {name!r} is not in the data")
+    notes: list[str] = []
+    columns: list[ColumnInfo] = []
+    for name in frame.columns:
+        if name == target:
+            continue
+        if not _IDENT.match(str(name)):
+            notes.append(f"column {str(name)[:80]!r} left out: a field name is lower case letters, digits and _ "
+                         "(rename the column to use it)")
+            continue
+        info = _column(str(name), frame[name])
+        if name == id_column:
+            info = ColumnInfo(name, "string", info.required, info.missing_share, note="applicant id")
+        columns.append(info)
+    bad_rate = None
+    if target is not None:
+        y = pd.to_numeric(frame[target], errors="coerce")
+        if not y.dropna().isin([0, 1]).all():
+            raise ModelDataError(f"the target {target!r} must hold 0 (good), 1 (bad) or nothing (unknown)")
+        bad_rate = float(y.mean()) if y.notna().any() else None
+    spec = _draft(columns, frame, product_id or "inferred_product", kind, bad_rate, notes)
+    return InferResult(spec, columns, len(frame), target, bad_rate, notes)
+
+
+def _draft(columns: list[ColumnInfo], frame: pd.DataFrame, product_id: str, kind: str, bad_rate, notes) -> dict:
+    from validation.model.features import ModelDataError
+
+    by_name = {c.name: c for c in columns}
+    channel = next((c for c in columns if c.type == "category" and "channel" in c.name
+                    and all(_IDENT.match(v) for v in c.categories)), None)
+    channel = channel or next((c for c in columns if c.type == "category" and all(_IDENT.match(v) for v in c.categories)),
+                              None)
+    if channel is None:
+        raise ModelDataError("no column can serve as the sales channel: add a column `channel` whose values are "
+                             "lower-case identifiers (e.g. branch, mobile_app), one value is enough")
+    if "channel" not in channel.name:
+        notes.append(f"no channel column: {channel.name!r} stands in as the channel field; set product.channel_field")
+    channel.required = True
+    requested = next((c for c in columns if c.type in ("number", "integer") and c.min is not None and c.min >= 0
+                      and re.search(r"request|amount|loan_amt|apply", c.name)), None)
+    fields = []
+    for c in columns:
+        f = {"name": c.name, "label": _text(c.name.replace("_", " ").capitalize(), c.name), "type": c.type}
+        if not c.required:
+            f["required"] = False
+        if c.type in ("integer", "number") and c.min is not None:
+            f["min"], f["max"] = _dec(c.min), _dec(max(c.max, c.min + 1))
+        if c.type == "category":
+            f["categories"] = c.categories
+        if c.pii:
+            f["pii"] = True
+        f["description"] = _text(f"Inferred from {len(frame):,} rows; {c.missing_share:.1%} empty"
+                                 + (f"; {c.note}" if c.note else ""))
+        fields.append(f)
+    low, high = (requested.min, requested.max) if requested else (1000.0, 100000.0)
+    step = _dec(10 ** max(int(math.log10(max(high, 10))) - 3, 0))
+    limits = {"amount": requested.name if requested else "100000", "min": _dec(max(low, float(step))),
+              "max": _dec(max(high, float(step) * 2)), "step": step}
+    if requested:
+        limits["requested_field"] = requested.name
+    first = next((c for c in columns if c.type in ("integer", "number")), None) or channel
+    appetite = {"min_approval_rate": Decimal("0.3")}
+    if bad_rate:
+        appetite["max_bad_rate_approved"] = _dec(round(bad_rate * 0.6, 4) or 0.0001)
+        appetite["max_expected_loss_rate"] = _dec(round(bad_rate * 0.6 * 0.45, 4) or 0.0001)
+        notes.append("risk appetite drafted: approved bad rate at most 60% of the data's, EL at that x 45% LGD")
+    return {
+        "product": {"id": product_id, "name": _text(f"Product inferred from data ({product_id})", f"数据推断产品（{product_id}）"),
+                    "kind": kind, "version": "0.1.0", "terms_months": [12], "repayment": ["equal_instalment"],
+                    "apr_cap": Decimal("0.24"), "channel_field": channel.name},
+        "fields": fields,
+        "segments": [{"id": "everyone", "name": _text("Everyone", "全部客户")}],
+        "scorecard": {"name": _text("Placeholder scorecard (train it)", "占位评分卡（待训练）"), "base_points": 600,
+                      "characteristics": [{"field": first.name, "bins": (
+                          [{"values": list(first.categories), "points": 0}] if first.type == "category"
+                          else [{"points": 0}])} | ({"missing_points": 0} if not first.required else {})]},
+        "decision": {"bands": [{"id": "a", "name": _text("Band A", "A档"), "min_score": 600},
+                               {"id": "b", "name": _text("Band B", "B档")}],
+                     "matrix": {"everyone": {"a": "approve", "b": "decline"}}},
+        "pricing": {"base_apr": Decimal("0.1"), "band_spreads": {"a": 0, "b": Decimal("0.03")},
+                    "floor": Decimal("0.05"), "cap": Decimal("0.2")},
+        "limits": limits,
+        "channels": [{"id": v, "kind": "branch", "name": _text(v)} for v in by_name[channel.name].categories],
+        "post_loan": {"dpd_buckets": [
+            {"id": "m1", "name": _text("M1"), "min_days": 1, "max_days": 30},
+            {"id": "m2", "name": _text("M2"), "min_days": 31, "max_days": 60},
+            {"id": "m3", "name": _text("M3"), "min_days": 61, "max_days": 90},
+            {"id": "m3_plus", "name": _text("M3+"), "min_days": 91}],
+            "collection": [{"bucket": "m1", "day": 1, "action": "sms"}, {"bucket": "m2", "day": 31, "action": "call"}]},
+        "risk_appetite": appetite,
+    }
+
+
+def _dec(value: float) -> Decimal:
+    value = float(value)
+    return Decimal(int(value)) if value == int(value) else Decimal(repr(value))
+
+
+def write_spec(result: InferResult, path: str | Path) -> Path:
+    """Write the drafted spec as YAML (via the spec model, so it reads back exactly)."""
+    from product_specs import ProductSpec, dump_spec
+
+    path = Path(path)
+    path.write_text(dump_spec(ProductSpec.model_validate(result.spec)), encoding="utf-8")
+    return path
