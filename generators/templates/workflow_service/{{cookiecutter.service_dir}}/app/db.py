@@ -11,7 +11,9 @@ so a write never fails half-way on a lock upgrade; MySQL/MariaDB run at READ COM
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -203,6 +205,9 @@ class Database:
             _sqlite_events(self.engine)
         self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._writes = sessionmaker(bind=self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+        # SQLite has one writer at a time: queue this process's writers here rather than in SQLite's busy
+        # handler, which sleeps for milliseconds between tries (other processes still wait in it)
+        self._one_writer = threading.Lock() if self.sqlite else contextlib.nullcontext()
 
     def read(self) -> Session:
         return self._reads()
@@ -212,7 +217,7 @@ class Database:
         a lock timeout, deadlock or serialization failure."""
         for attempt in range(attempts):
             try:
-                with self._writes() as session, session.begin():
+                with self._one_writer, self._writes() as session, session.begin():
                     return work(session)
             except (OperationalError, DBAPIError) as err:
                 if attempt == attempts - 1 or not _transient(err):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -215,7 +215,9 @@ class Workflow:
             raise NotAllowed(name, app.state)
         now = utcnow()
         step = _Step(session, app, now, event.get("actor"), key, digest)
-        getattr(self, "_" + (name if name in _HANDLED else STATES[app.state]["kind"]))(step, event)
+        step.seq = session.scalar(select(func.max(HistoryEntry.seq)).where(HistoryEntry.application_id == app.id))
+        with session.no_autoflush:  # one UPDATE of the application per transition: one version step
+            getattr(self, "_" + (name if name in _HANDLED else STATES[app.state]["kind"]))(step, event)
         app.updated_at = now
         session.flush()  # the version check: a racing transition makes this fail, and nothing is written
         step.announce()
@@ -377,13 +379,7 @@ class _Step:
         self.seq = None
 
     def _next_seq(self) -> int:
-        if self.seq is None:
-            last = None
-            if self.app.id is not None:
-                last = self.session.scalar(select(HistoryEntry.seq).where(HistoryEntry.application_id == self.app.id)
-                                           .order_by(HistoryEntry.seq.desc()).limit(1))
-            self.seq = last or 0
-        self.seq += 1
+        self.seq = (self.seq or 0) + 1
         return self.seq
 
     def record(self, event: str, from_state, to_state: str, stage, data: dict, keyed: bool = False) -> int:
