@@ -464,18 +464,11 @@ def prepare_samples(samples_dir: Path) -> list[Path]:
 
 
 def score_pd(checked: CheckedSpec, score) -> float | None:
-    """The probability of default a score implies under the scorecard's declared scaling (odds double every
-    `pdo` points from `base_odds` at `base_score`); only as true as the scaling was fitted."""
-    import math
-
+    """The probability of default a score implies: the scorecard's fitted calibration, else its declared
+    scaling (odds double every `pdo` points from `base_odds` at `base_score`), as every decision's `pd`."""
     if score is None:
         return None
-    s = checked.spec.scorecard.scaling
-    try:
-        log_odds = math.log(float(s.base_odds)) + (float(score) - s.base_score) * math.log(2) / float(s.pdo)
-        return 1 / (1 + math.exp(log_odds))
-    except (ValueError, OverflowError, ZeroDivisionError):
-        return None
+    return checked.pd_mapping().pd(float(score))
 
 
 def simulation_report(outcome: SimulationOutcome) -> str:
@@ -536,3 +529,70 @@ def decision_service_tree(checked: CheckedSpec) -> dict[str, str]:
                 except UnicodeDecodeError:
                     continue
         return out
+
+
+# --- risk models (issue 11): infer a spec, train, calibrate, cut-offs, drift, decisions file ------------------
+
+def infer_product(data, target: str | None = None, id_column: str | None = None, product_id: str | None = None):
+    """Draft a product spec from a data file (validation.model.infer.InferResult); raises ModelDataError."""
+    from validation.model.infer import infer_spec
+
+    return infer_spec(data, target, id_column, product_id)
+
+
+def train_product(checked: CheckedSpec, data, options=None):
+    """Train the product's scorecard on `data` (validation.model.scorecard.TrainResult: the new spec, its
+    model report, the candidates); raises ModelDataError or ValueError (bad options)."""
+    from validation.model.scorecard import train_scorecard
+
+    return train_scorecard(checked, data, options)
+
+
+def calibrate_product(checked: CheckedSpec, data, target: str = "bad_flag", source: str = ""):
+    """Refit the product's score-to-PD mapping on newer outcomes: (new spec, Recalibration)."""
+    from validation.model.calibration import recalibrate
+
+    return recalibrate(checked, data, target, source)
+
+
+def product_cutoffs(checked: CheckedSpec, data, constraints=None, by_segment: bool = False,
+                    target: str = "bad_flag"):
+    """The frontier and the band cut-offs meeting the risk appetite (or `constraints`): a CutoffResult."""
+    from validation.model.cutoffs import set_cutoffs
+
+    return set_cutoffs(checked, data, constraints, by_segment, target)
+
+
+def product_drift(checked: CheckedSpec, baseline, current):
+    """PSI of the score and CSI of every characteristic from `baseline` to `current`: a DriftReport."""
+    from validation.model.drift import population_drift
+
+    return population_drift(checked, baseline, current)
+
+
+def write_decisions_file(outcome: SimulationOutcome, path: Path) -> Path:
+    """One row per applicant of a simulation (id, segment, score, pd, band, decision, reasons, limit, apr)
+    as Parquet or CSV (what `simulate --decisions-out` writes)."""
+    from validation.analysis.simulate import write_decisions
+
+    return write_decisions(outcome.result, path)
+
+
+def save_spec_file(spec, path: Path) -> Path:
+    """Write a product spec as YAML, whole or not at all (a trained, calibrated or re-cut spec)."""
+    import os
+
+    from product_specs import dump_spec
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(dump_spec(spec), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+__all__ += ["infer_product", "train_product", "calibrate_product", "product_cutoffs", "product_drift",
+            "write_decisions_file", "save_spec_file"]
