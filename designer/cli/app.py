@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from designer.cli import data, design, generate, simulate, workspace
+from designer.cli import data, design, generate, model, simulate, workspace
 from designer.cli.common import SpecArg, format_finding, load_checked_or_exit, say
 from designer.cli.exit_codes import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, OutputFormat
 from designer.use_cases import ApplicantError, CheckOutcome, check_file, parse_applicant, read_applicant_file
@@ -177,6 +177,7 @@ simulate.register(app)
 design.register(app)
 workspace.register(app)
 generate.register(app)
+model.register(app)
 
 
 def main() -> None:

@@ -42,6 +42,9 @@ def simulate_command(
     spark_remote: Annotated[str | None, typer.Option(
         "--spark-remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002 "
                                "(default: $SPARK_REMOTE).", show_default=False)] = None,
+    decisions_out: Annotated[Path | None, typer.Option(
+        "--decisions-out", help="Write every applicant's decision here (.parquet or .csv): id, segment, score, "
+                                "pd, band, decision, reasons, limit, apr.", show_default=False)] = None,
 ) -> None:
     """Simulate the product on a population: approval, refer and decline rates by segment, channel and
     band, automation rate, rule hits and waterfall, score distribution and bad rate per band, bad rate
@@ -74,6 +77,15 @@ def simulate_command(
             _fail(str(err), EXIT_UNREADABLE)
         except OSError as err:
             _fail(f"{report}: cannot write the report ({err.strerror or err})", EXIT_UNREADABLE)
+    if decisions_out is not None:
+        from designer.use_cases import write_decisions_file
+
+        try:
+            write_decisions_file(outcome, decisions_out)
+        except SimulationError as err:
+            _fail(str(err), EXIT_UNREADABLE)
+        except OSError as err:
+            _fail(f"{decisions_out}: cannot write the decisions ({err.strerror or err})", EXIT_UNREADABLE)
     metrics, comparison, checks = outcome.metrics, outcome.comparison, outcome.checks
     if as_json:
         typer.echo(json.dumps({"metrics": metrics.to_dict(), "comparison": comparison.to_dict() if comparison
@@ -86,6 +98,8 @@ def simulate_command(
         _print_checks(console, checks)
         if report is not None:
             console.print(f"报告 / report: {report}", markup=False)
+        if decisions_out is not None:
+            console.print(f"决策明细 / decisions: {decisions_out}", markup=False)
 
 
 def _spark_target(engine: str, master: str | None, remote: str | None):

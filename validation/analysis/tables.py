@@ -353,7 +353,11 @@ def cutoff_tables(c, rows_per_segment: int = 12) -> list[Table]:
                _Formatted(v["after"], "money" if key == "volume_lent" else "rate")) for key, v in c.figures.items()))
     rows = []
     for segment in dict.fromkeys(r.segment for r in c.frontier):
-        points = [r for r in c.frontier if r.segment == segment and r.approval_rate]
+        points, seen = [], set()
+        for r in c.frontier:  # one row per distinct approval rate: shifts that change nothing are left out
+            if r.segment == segment and r.approval_rate and round(r.approval_rate, 4) not in seen:
+                seen.add(round(r.approval_rate, 4))
+                points.append(r)
         step = max(1, len(points) // rows_per_segment)
         picked = {r.shift for r in points[::step]} | {c.shifts.get(segment, c.shifts.get("all", 0))}
         rows += [(r.segment, r.shift, r.approval_rate, r.bad_rate_model, r.bad_rate_observed, r.el_rate_model, r.meets)

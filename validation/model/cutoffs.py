@@ -158,8 +158,11 @@ def set_cutoffs(checked: CheckedSpec, data, constraints: Constraints | None = No
         band["min_score"] = int(value)
     major, minor, patch = (int(p) for p in data_spec["product"]["version"].split("."))
     data_spec["product"]["version"] = f"{major}.{minor}.{patch + 1}"
-    spec = ProductSpec.model_validate(data_spec)
     from product_specs import check_spec
+    from validation.model.scorecard import rederive_examples
+
+    spec, changed = rederive_examples(ProductSpec.model_validate(data_spec))
+    notes += [f"example re-derived: {line}" for line in changed]
 
     new_checked = check_spec(spec).checked
     comparison, figures = None, {}

@@ -28,7 +28,8 @@ from validation.model.calibration import fit_calibration, with_calibration
 from validation.model.features import ModelDataError, feature_frame, scorable
 from validation.model.model_report import ModelReport, judge_model
 
-__all__ = ["TrainOptions", "TrainResult", "train_scorecard", "score_frame", "CandidateRow", "REJECT_INFERENCE"]
+__all__ = ["TrainOptions", "TrainResult", "train_scorecard", "score_frame", "rederive_examples", "CandidateRow",
+           "REJECT_INFERENCE"]
 
 REJECT_INFERENCE = ("none", "parcelling", "fuzzy")
 MAX_CANDIDATES = 500
@@ -370,7 +371,6 @@ def _finish_spec(checked: CheckedSpec, spec: ProductSpec, frame: pd.DataFrame, s
                  train_rows: np.ndarray) -> tuple[ProductSpec, list[str]]:
     """Band cut-offs keeping each band's share of the training applicants, the product version bumped and
     the example tests' expectations re-derived from the new scorecard (their changes listed)."""
-    from product_specs import check_spec
 
     old_scores = score_frame(checked.spec.scorecard, frame)[train_rows]
     new_scores = scores[train_rows]
@@ -385,12 +385,20 @@ def _finish_spec(checked: CheckedSpec, spec: ProductSpec, frame: pd.DataFrame, s
         band["min_score"] = previous = cut
     major, minor, _ = (int(p) for p in data["product"]["version"].split("."))
     data["product"]["version"] = f"{major}.{minor + 1}.0"
-    draft = ProductSpec.model_validate(data)
-    report = check_spec(draft)
-    if report.checked is None or not draft.tests:
-        return draft, []
+    return rederive_examples(ProductSpec.model_validate(data))
+
+
+def rederive_examples(spec: ProductSpec) -> tuple[ProductSpec, list[str]]:
+    """`spec` with its example tests' expectations re-derived from its own decisions (after training or
+    new cut-offs changed what the examples get), and one line per example that changed."""
+    from product_specs import check_spec
+
+    report = check_spec(spec)
+    if report.checked is None or not spec.tests:
+        return spec, []
     from generators.decision import decision_module, plain_applicant
 
+    data = spec.model_dump(mode="python", exclude_none=True)
     module = decision_module(report.checked)
     changed = []
     for test in data["tests"]:
