@@ -494,7 +494,8 @@ class GenerateOutcome:
 
 
 def generate_services(path: Path, out_dir: Path) -> GenerateOutcome:
-    """Check a spec (example tests included) and render its services into `out_dir/<product_id>/`.
+    """Check a spec (example tests included) and render its services into `out_dir/<product_id>/`: the
+    decision service and the workflow service.
 
     Nothing is generated from a spec with errors or a failing example: the generated tests would fail.
     """
@@ -502,9 +503,11 @@ def generate_services(path: Path, out_dir: Path) -> GenerateOutcome:
     if outcome.checked is None:
         return GenerateOutcome(outcome)
     from generators.services import ServiceError, generate_decision_service
+    from generators.services.workflow_service import generate_workflow_service
 
     try:
-        made = (generate_decision_service(outcome.checked, out_dir),)
+        made = (generate_decision_service(outcome.checked, out_dir),
+                generate_workflow_service(outcome.checked, out_dir))
     except ServiceError as err:
         return GenerateOutcome(outcome, error=str(err))
     except OSError as err:

@@ -26,9 +26,10 @@ def generate(
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: generated/, or "
                                              "LOANSTUDIO_GENERATED_DIR).", show_default=False)] = None,
 ) -> None:
-    """Generate the product's decision service into OUT/<product_id>/decision-service/.
+    """Generate the product's decision service and workflow service into OUT/<product_id>/decision-service/
+    and OUT/<product_id>/workflow-service/.
 
-    A standalone FastAPI project (its own README, Makefile with `make run` and `make test`, Dockerfile,
+    Each is a standalone FastAPI project (its own README, Makefile with `make run` and `make test`, Dockerfile,
     tests and openapi.json) that runs without Loan Studio. The same spec gives the same files; an earlier
     generation is replaced. Exit 0 when written, 1 when the spec has errors or a failing example test, 2
     when the spec cannot be read or the output cannot be written.

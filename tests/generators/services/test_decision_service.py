@@ -153,7 +153,8 @@ def test_generate_command(tmp_path):
     result = CliRunner().invoke(app, ["generate", str(CATALOG["tax_sme_loan"]), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     made = tmp_path / "tax_sme_loan" / "decision-service"
-    assert result.output.strip() == f"wrote {made}"
+    assert result.output.splitlines()[0] == f"wrote {made}"
+    assert result.output.splitlines()[1] == f"wrote {tmp_path / 'tax_sme_loan' / 'workflow-service'}"
     assert (made / "openapi.json").is_file()
     again = CliRunner().invoke(app, ["generate", str(CATALOG["tax_sme_loan"]), "--out", str(tmp_path)])
     assert again.exit_code == 0  # an earlier generation is replaced
