@@ -30,7 +30,7 @@ from typing_extensions import TypedDict
 
 __all__ = [
     "Applicant", "BatchRequest", "APPLICANT", "BATCH", "Decision", "DecisionBatch", "Reason", "ScoreReason",
-    "Problem", "Health", "Readiness", "ProductDescription",
+    "Problem", "ValidationProblem", "Health", "Readiness", "ProductDescription",
 ]
 
 '''
@@ -86,6 +86,16 @@ class DecisionBatch(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    detail: list[ValidationIssue]
 
 
 class Health(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from app.core.security import API_KEY_HEADER, key_accepted
-from app.models import Problem
+from app.models import Problem, ValidationProblem
 from app.service import DecisionService
 
-__all__ = ["service_of", "authorize", "ERRORS", "SECURED"]
+__all__ = ["service_of", "authorize", "ERRORS", "SECURED", "VALIDATION_ERROR"]
 
 ERRORS = {
     400: {"model": Problem, "description": "Malformed request"},
@@ -16,6 +16,7 @@ ERRORS = {
     413: {"model": Problem, "description": "Request body larger than `DECISION_MAX_BODY_BYTES`"},
     415: {"model": Problem, "description": "Request body not sent as application/json"},
 }
+VALIDATION_ERROR = {"model": ValidationProblem, "description": "A bad value: `detail` names each one (`loc`)"}
 SECURED = {"security": [{"ApiKey": []}, {}]}
 """An API key when the service is configured with some; none otherwise."""
 

@@ -20,6 +20,7 @@ __all__ = [
     "Reason",
     "ScoreReason",
     "Problem",
+    "ValidationProblem",
     "Health",
     "Readiness",
     "ProductDescription",
@@ -154,6 +155,16 @@ class DecisionBatch(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    detail: list[ValidationIssue]
 
 
 class Health(BaseModel):

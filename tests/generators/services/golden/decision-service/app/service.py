@@ -3,10 +3,12 @@ reasons -> metrics -> the decision log. The routes only read, check and answer H
 
 from __future__ import annotations
 
-import json
 import math
+import os
+import random
 import time
-import uuid
+
+from pydantic_core import to_json
 
 from app import decision as compiled
 from app.core.config import Settings
@@ -17,9 +19,6 @@ from app.product import CHARACTERISTICS, PD_LOG_ODDS_BOUND, PII_FIELDS, PRODUCT,
 __all__ = ["DecisionService", "OUTCOMES", "encode", "DecisionInputError", "probability_of_default"]
 
 OUTCOMES = ("approve", "refer", "decline")
-_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-
-
 _PD_INTERCEPT = PRODUCT["pd"]["intercept"]
 _PD_SLOPE = PRODUCT["pd"]["slope"]
 
@@ -31,6 +30,16 @@ def probability_of_default(score: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+_IDS = random.Random()  # its own generator, seeded from the OS: no library's random.seed() can repeat ids
+os.register_at_fork(after_in_child=_IDS.seed)  # and a forked worker draws its own
+
+
+def _decision_id() -> str:
+    """32 random hex digits. A generator seeded from the OS rather than uuid4: `os.urandom` is a system
+    call per decision, measured at several hundred microseconds in sandboxed containers."""
+    return f"{_IDS.getrandbits(128):032x}"
+
+
 class DecisionInputError(ValueError):
     """The compiled decision refused a value the request model let through (`loc` without "body")."""
 
@@ -40,21 +49,9 @@ class DecisionInputError(ValueError):
 
 
 def encode(value) -> bytes:
-    """Compact JSON; a non-finite number (possible only inside a trace) becomes null."""
-    try:
-        return _dumps(value).encode()
-    except ValueError:
-        return _dumps(_finite(value)).encode()
-
-
-def _finite(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
+    """Compact UTF-8 JSON (pydantic-core's encoder: a third of the standard library's time); a non-finite
+    number (possible only inside a trace) becomes null."""
+    return to_json(value, inf_nan_mode="null")
 
 
 class DecisionService:
@@ -84,15 +81,15 @@ class DecisionService:
         """Why the instance should not take traffic (empty when ready)."""
         return self.log.problems()
 
-    def decide(self, applicant: dict, trace: bool = False) -> dict:
-        """Decide one validated applicant, count it and queue it for the log."""
+    def decide(self, applicant: dict, trace: bool = False) -> tuple[dict, bytes]:
+        """Decide one validated applicant, count it and queue it for the log: the answer and its JSON."""
         try:
             result = compiled.decide(applicant, trace)
         except compiled.InputError as err:
             raise DecisionInputError([{"loc": [e["field"]] if e["field"] else [], "msg": e["message"],
                                        "type": "value_error"} for e in err.errors]) from None
         out = {
-            "decision_id": uuid.uuid4().hex,
+            "decision_id": _decision_id(),
             "decision": result["decision"],
             "segment": result["segment"],
             "score": result["score"],
@@ -109,9 +106,10 @@ class DecisionService:
         }
         if trace:
             out["trace"] = result["trace"]
+        answer = encode(out)
         self.metrics.count(out)
-        self.log.append(out["decision_id"], time.time(), applicant, out)
-        return out
+        self.log.append(time.time(), applicant, out, answer)
+        return out, answer
 
     @staticmethod
     def score_reasons(applicant: dict, result: dict, traced: bool) -> list[dict]:

@@ -3,6 +3,8 @@ counted, logged and makes the service unready, never silent."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import time
 
@@ -15,12 +17,17 @@ from app.product import PII_FIELDS, PRODUCT
 
 
 def _rows(tmp_path) -> list:
+    """The logged rows, JSON columns parsed."""
     engine = create_engine(f"sqlite:///{tmp_path / 'decisions.db'}")
     try:
         with engine.connect() as connection:
-            return [row._asdict() for row in connection.execute(select(decision_log_table))]
+            rows = [row._asdict() for row in connection.execute(select(decision_log_table))]
     finally:
         engine.dispose()
+    for row in rows:
+        for column in ("reasons", "inputs", "outputs"):
+            row[column] = json.loads(row[column])
+    return rows
 
 
 def _wait_for(condition, seconds: float = 10.0) -> bool:
@@ -54,9 +61,9 @@ def test_every_decision_is_written_with_what_it_decided(make_client, tmp_path, a
         assert (row["product_id"], row["product_version"], row["spec_hash"]) == (
             PRODUCT["id"], PRODUCT["version"], PRODUCT["spec_hash"])
         assert row["reasons"] == [r["code"] for r in answer["reasons"]]
-        assert row["outputs"] == {k: v for k, v in answer.items() if k != "trace"}
+        assert row["outputs"] == answer
         assert set(row["inputs"]) == set(sent)
-        assert row["decided_at"] is not None
+        assert abs(dt.datetime.fromisoformat(row["decided_at"]) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     assert _metric(client, "decision_log_written_total") == len(answers)
 
 
@@ -120,3 +127,29 @@ def test_a_recovered_database_is_ready_again(make_client, tmp_path, applicant):
     folder.mkdir()
     assert _wait_for(lambda: client.get("/readyz").status_code == 200)
     assert _metric(client, "decision_log_written_total") == 1
+
+
+def test_a_row_the_database_refuses_is_dropped_counted_and_the_rest_written(make_client, tmp_path, applicant, caplog):
+    caplog.set_level(logging.ERROR, logger="decision_service.decision_log")
+    client = make_client()
+    first = client.post("/v1/decisions", json=applicant).json()
+    log = client.app.state.service.log
+    assert _wait_for(lambda: _metric(client, "decision_log_written_total") == 1)
+    entry = (time.time(), applicant, first, b"{}")  # the same decision id again: the primary key refuses it
+    log.append(*entry)
+    second = client.post("/v1/decisions", json=applicant).json()
+    assert _wait_for(lambda: _metric(client, "decision_log_written_total") == 2)
+    assert _metric(client, "decision_log_dropped_total") == 1
+    assert any(first["decision_id"] in r.getMessage() for r in caplog.records)
+    client.__exit__(None, None, None)
+    assert {r["decision_id"] for r in _rows(tmp_path)} == {first["decision_id"], second["decision_id"]}
+
+
+def test_decision_ids_are_unique_whatever_seeds_the_random_module(client, applicant):
+    import random
+
+    ids = set()
+    for _ in range(3):
+        random.seed(7)
+        ids.add(client.post("/v1/decisions", json=applicant).json()["decision_id"])
+    assert len(ids) == 3
