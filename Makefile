@@ -44,7 +44,7 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -33,6 +33,8 @@ from product_specs.catalog import catalog_path, catalog_paths
 from product_specs.sections import FieldType
 from validation.analysis.simulate import ROW_COLUMN, SimulationError, simulate
 
+pytestmark = pytest.mark.xdist_group("spark")  # one worker, one JVM (make test runs --dist loadgroup)
+
 CATALOG_APPLICANTS = 2_000
 RANDOM_SPECS = 8
 RANDOM_APPLICANTS = 60
@@ -228,3 +230,20 @@ def test_simulate_command_prints_the_same_report_on_spark(spark, tmp_path):
 
     assert report(sparked.stdout) == report(duck.stdout)
     assert "approval" in sparked.stdout.lower()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--engine", "flink"], "unknown engine 'flink': use duckdb or spark"),
+    (["--spark-master", "local[2]"], "--spark-master and --spark-remote go with --engine spark"),
+    (["--engine", "spark", "--spark-master", "local[2]; rm -rf /"], "is not a Spark master URL"),
+    (["--engine", "spark", "--spark-remote", "http://host:15002"], "is not a Spark Connect URL"),
+    (["--engine", "spark", "--spark-master", "local[2]", "--spark-remote", "sc://h:1"], "not both"),
+    (["--engine", "spark"], "--engine spark reads the applicants from Parquet: give --data"),
+])
+def test_engine_options_are_refused_clearly(args, message):
+    """Refused before any Spark starts: exit 2, the reason, no traceback."""
+    from designer.cli import app
+
+    result = CliRunner().invoke(app, ["simulate", str(catalog_path("tax_sme_loan")), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
