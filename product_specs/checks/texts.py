@@ -13,7 +13,7 @@ from .context import CheckContext
 
 __all__ = ["check"]
 
-_RULE_KEYS = {"when", "expr", "amount"}
+_RULE_KEYS = {"when", "expr", "amount", "applies_when"}  # rules: the parser refuses such characters
 _ALLOWED = "\t\n"  # tabs and line breaks in longer texts (descriptions, notes)
 
 
