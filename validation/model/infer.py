@@ -99,19 +99,23 @@ def _column(name: str, series: pd.Series) -> ColumnInfo:
         if values.empty:
             return ColumnInfo(name, "number", False, missing, note="no values")
         whole = bool((values == np.floor(values)).all()) and values.abs().max() < 2 ** 53
+        if whole and _looks_personal(values.head(1000).astype("int64").astype(str)):
+            return ColumnInfo(name, "string", required, missing, pii=True, note="digits of a phone or ID number")
         low, high = float(values.min()), float(values.max())
         return ColumnInfo(name, "integer" if whole else "number", required, missing, _nice_floor(low),
                           _nice_ceil(high))
     text = present.astype(str)
-    pii = False
-    if len(text):
-        sample = text.head(1000)
-        pii = bool(sample.str.match(_PHONE).mean() > 0.9 or sample.str.match(_ID_NUMBER).mean() > 0.9)
+    pii = _looks_personal(text.head(1000))
     levels = sorted(text.unique().tolist())
     if not pii and 0 < len(levels) <= MAX_CATEGORIES and all(0 < len(v) <= 64 for v in levels) \
             and len(levels) < max(len(text) / 5, 3):
         return ColumnInfo(name, "category", required, missing, categories=levels)
     return ColumnInfo(name, "string", required, missing, pii=pii)
+
+
+def _looks_personal(sample: pd.Series) -> bool:
+    """Most values look like mobile phone numbers or ID card numbers."""
+    return bool(len(sample)) and bool(sample.str.match(_PHONE).mean() > 0.9 or sample.str.match(_ID_NUMBER).mean() > 0.9)
 
 
 def _text(en: str, zh: str | None = None) -> dict:
