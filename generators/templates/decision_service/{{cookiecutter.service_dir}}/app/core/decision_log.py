@@ -1,24 +1,26 @@
 """The decision log: every decision appended to a database, off the request's critical path.
 
-A request only puts its entry on a bounded queue; one writer thread takes entries in batches and inserts
-them (SQLite by default, any SQLAlchemy URL through `DECISION_LOG_URL`). Nothing is lost silently:
+A request only appends its entry to a bounded in-memory queue; one writer thread takes what is queued
+every 50 ms and inserts it in one transaction (SQLite by default, any SQLAlchemy URL through
+`DECISION_LOG_URL`). Nothing is lost silently:
 
 - a full queue drops the new entry, counts it (`decision_log_dropped_total`) and says so in the log;
 - a failing database counts the failure (`decision_log_write_failures_total`), says so, keeps the batch
   and retries it with a growing pause, while new entries wait in the queue;
-- in both cases `GET /readyz` answers 503, so a load balancer sends traffic elsewhere;
+- a row the database refuses for what it holds (a constraint) is dropped, counted and named in the log,
+  and the rest of its batch is written;
+- in every case `GET /readyz` answers 503 while it lasts, so a load balancer sends traffic elsewhere;
 - at shutdown the writer drains the queue; whatever it cannot write in time is counted and logged.
 
 PII fields of the data dictionary are masked before an entry is written. The JSON columns are text
-(`reasons`, `inputs`, `outputs`: the answer exactly as it was sent), and `decided_at` is ISO-8601 UTC text,
+(`reasons`, `inputs`, `outputs`: the answer exactly as it was sent) and `decided_at` is ISO-8601 UTC text,
 so the writer does the least work per row: it shares the process, and its CPU is the requests' CPU.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import collections
 import logging
-import queue
 import threading
 import time
 
@@ -55,12 +57,10 @@ decision_log_table = Table(
     Column("outputs", Text, nullable=False),
 )
 
-_STOP = object()
-
 _HIGH_WATER = 0.9  # share of the queue in use at which the service reports itself unready
 _LINGER = 0.05
-"""Seconds the writer waits after the first entry of a batch for more: one transaction per decision would
-cost more than the decision; a batch per 50 ms costs a few microseconds per entry."""
+"""Seconds between the writer's rounds: one transaction per decision would cost more than the decision;
+one per 50 ms costs a few microseconds per entry."""
 
 
 class DecisionLog:
@@ -71,7 +71,8 @@ class DecisionLog:
         self.batch_size = batch_size
         self.metrics = metrics
         self.pii = pii
-        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self.queue_size = queue_size
+        self._queue: collections.deque = collections.deque()  # append and popleft are atomic: no lock
         self._high_water = max(1, int(queue_size * _HIGH_WATER))
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -80,17 +81,17 @@ class DecisionLog:
         self._drops_unreported = 0
         self._last_drop_line = 0.0
         self._engine = None
-        self._created = False
-        metrics.log_queue.set_function(self._queue.qsize)
+        self._insert = None
+        metrics.log_queue.set_function(self._queue.__len__)
 
     # --- the request side ------------------------------------------------------------------------
     def append(self, when: float, applicant: dict, result: dict, answer: bytes) -> None:
         """Queue one decision (`answer`: its JSON as sent) for the log; never blocks. A full queue drops it,
         counted and logged."""
-        try:
-            self._queue.put_nowait((when, applicant, result, answer))
-        except queue.Full:
+        if len(self._queue) >= self.queue_size:
             self._dropped(1)
+        else:
+            self._queue.append((when, applicant, result, answer))
 
     def problems(self) -> list[str]:
         """Why the log is not healthy (empty when it is)."""
@@ -99,14 +100,16 @@ class DecisionLog:
             out.append("decision log writer is not running")
         if self._failing is not None:
             out.append(f"decision log writes are failing: {self._failing}")
-        if self._queue.qsize() >= self._high_water:
-            out.append(f"decision log queue is {self._queue.qsize()}/{self._queue.maxsize} full")
+        if len(self._queue) >= self._high_water:
+            out.append(f"decision log queue is {len(self._queue)}/{self.queue_size} full")
         return out
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
         if self._thread is not None:
             return
+        self._stop.clear()
+        self._deadline = float("inf")
         self._engine = _engine(self.url)
         self._thread = threading.Thread(target=self._run, name="decision-log-writer", daemon=True)
         self._thread.start()
@@ -117,17 +120,9 @@ class DecisionLog:
             return
         self._deadline = time.monotonic() + timeout
         self._stop.set()
-        try:
-            self._queue.put_nowait(_STOP)  # wakes the writer at once; a full queue keeps it busy anyway
-        except queue.Full:
-            pass
         self._thread.join(timeout + 1.0)
-        left = 0
-        while True:
-            try:
-                left += self._queue.get_nowait() is not _STOP
-            except queue.Empty:
-                break
+        left = len(self._queue)
+        self._queue.clear()
         if left:
             self._dropped(left, at_exit=True)
         if self._engine is not None:
@@ -140,10 +135,12 @@ class DecisionLog:
         pause = 0.05
         while True:
             if not pending:
+                if not self._queue and self._stop.is_set():
+                    return
+                if len(self._queue) < self.batch_size and not self._stop.is_set():
+                    self._stop.wait(_LINGER)  # let a batch gather (stop wakes it at once)
                 pending = self._take()
                 if not pending:
-                    if self._stop.is_set():
-                        return
                     continue
             try:
                 self._write(pending)
@@ -173,6 +170,29 @@ class DecisionLog:
             pending = []
             pause = 0.05
 
+    def _take(self) -> list:
+        batch = []
+        take = self._queue.popleft
+        try:
+            while len(batch) < self.batch_size:
+                batch.append(take())
+        except IndexError:
+            pass
+        return batch
+
+    def _write(self, entries: list) -> None:
+        rows = [self._row(*entry) for entry in entries]
+        with self._engine.begin() as connection:
+            if self._insert is None:
+                _metadata.create_all(connection)
+                self._insert = decision_log_table.insert().compile(dialect=self._engine.dialect)
+            statement = self._insert
+            if statement.positional:  # the driver's own executemany: no per-row work in SQLAlchemy
+                order = statement.positiontup
+                connection.exec_driver_sql(statement.string, [tuple(row[k] for k in order) for row in rows])
+            else:
+                connection.exec_driver_sql(statement.string, rows)
+
     def _write_one_by_one(self, entries: list, err: Exception) -> list:
         """Write each entry alone; drop (count and log) those the database refuses for what they hold.
         Returns the entries left to retry when the database itself fails meanwhile."""
@@ -192,40 +212,14 @@ class DecisionLog:
                          type(err).__name__, ", ".join(refused[:20]))
         return []
 
-    def _take(self) -> list:
-        try:
-            first = self._queue.get(timeout=0.01 if self._stop.is_set() else 0.5)
-        except queue.Empty:
-            return []
-        if first is _STOP:
-            return []
-        if not self._stop.is_set():
-            self._stop.wait(_LINGER)
-        batch = [first]
-        while len(batch) < self.batch_size:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is _STOP:
-                break
-            batch.append(item)
-        return batch
-
-    def _write(self, entries: list) -> None:
-        rows = [self._row(*entry) for entry in entries]
-        with self._engine.begin() as connection:
-            if not self._created:
-                _metadata.create_all(connection)
-                self._created = True
-            connection.execute(decision_log_table.insert(), rows)
-
     def _row(self, when: float, applicant: dict, result: dict, answer: bytes) -> dict:
         pii = self.pii
         inputs = {k: (MASK if k in pii and v is not None else v) for k, v in applicant.items()} if pii else applicant
+        seconds = int(when)
         return {
             "decision_id": result["decision_id"],
-            "decided_at": dt.datetime.fromtimestamp(when, dt.UTC).isoformat(timespec="microseconds"),
+            "decided_at": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+            + f".{int((when - seconds) * 1_000_000):06d}+00:00",
             "product_id": result["product_id"],
             "product_version": result["product_version"],
             "spec_hash": result["spec_hash"],

@@ -12,7 +12,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.main import api_router
+from app.api.main import api_router, fast_routes
 from app.core.body import RequestRefused
 from app.core.config import Settings
 from app.core.security import API_KEY_HEADER
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                           redoc_url=None)
     application.state.service = service
     application.include_router(api_router)
+    application.router.routes[:0] = fast_routes()  # served by these; documented by FastAPI's
 
     @application.exception_handler(RequestRefused)
     async def refused(_request: Request, exc: RequestRefused):

@@ -2,7 +2,8 @@
 
 The body is read and validated in one pass by the generated request model (pydantic-core parses the JSON),
 and the answer is encoded once: FastAPI's own body, parameter and response handling would cost more than
-the decision (Loan Studio's bench/README.md), so the request is documented through `openapi_extra`.
+the decision (Loan Studio's bench/README.md), so the request is documented through `openapi_extra`, and
+the handlers are served as plain Starlette routes too (`app.api.main.fast_routes`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def _body(schema: str) -> dict:
 
 def _trace(request: Request) -> bool:
     """The `trace` query parameter (read here: FastAPI's parameter handling costs more than the decision)."""
+    if not request.scope["query_string"]:
+        return False
     value = request.query_params.get("trace")
     if value is None or value in ("false", "0", "False", "no", "off"):
         return False
