@@ -13,6 +13,7 @@ from enum import Enum
 
 from product_specs import CheckedSpec, ProductSpec
 from validation.analysis.metrics import _Queries, as_float
+from validation.analysis.money import money_rows
 from validation.analysis.simulate import Progress, SimulationResult, run_simulation
 from validation.data.pii import mask, pii_fields
 
@@ -108,6 +109,7 @@ class Comparison:
     diff_rows: list[DiffRow]
     spec_changes: list[SpecChange]
     notes: list[str] = field(default_factory=list)
+    money: list = field(default_factory=list)  # validation.analysis.money.MoneyRow per segment and band, then total
 
     @property
     def diff_truncated(self) -> bool:
@@ -204,6 +206,7 @@ def compare_results(champion: SimulationResult, challenger: SimulationResult,
         s = q.one(_SUMMARY)
         transitions = _transitions(q.rows(_TRANSITIONS))
         diff = q.rows(_DIFF, {"max_rows": max(int(max_diff_rows), 0)})
+        money = money_rows(q, _funding(champion.checked), _funding(challenger.checked))
     finally:
         q.close()
     n = s["n"]
@@ -211,6 +214,9 @@ def compare_results(champion: SimulationResult, challenger: SimulationResult,
     notes = []
     if not champion.outcome_columns:
         notes.append("the data has no outcome columns: bad rates are not computed")
+    if champion.checked.spec.pricing.funding_cost is None or challenger.checked.spec.pricing.funding_cost is None:
+        notes.append("expected profit deducts no funding cost for a product whose pricing declares none "
+                     "(pricing.funding_cost)")
     return Comparison(
         champion=_identity(champion.checked), challenger=_identity(challenger.checked), applicants=n,
         champion_approval_rate=as_float(s["champion_approval"]), challenger_approval_rate=as_float(s["challenger_approval"]),
@@ -220,7 +226,12 @@ def compare_results(champion: SimulationResult, challenger: SimulationResult,
         swap_in=_swap(s, "swap_in", n), swap_out=_swap(s, "swap_out", n),
         transitions=transitions, changed_decision=s["changed_decision"], changed_limit=s["changed_limit"],
         changed_apr=s["changed_apr"], diff_total=s["diff_total"], diff_rows=[_diff_row(r, masked) for r in diff],
-        spec_changes=spec_changes(champion.checked.spec, challenger.checked.spec), notes=notes)
+        spec_changes=spec_changes(champion.checked.spec, challenger.checked.spec), notes=notes, money=money)
+
+
+def _funding(checked: CheckedSpec) -> float:
+    cost = checked.spec.pricing.funding_cost
+    return 0.0 if cost is None else float(cost)
 
 
 def _swap(s: dict, name: str, n: int) -> SwapSet:

@@ -229,6 +229,8 @@ def _comparison_section(c: Comparison) -> str:
     parts = [f"<h2>{_bi('冠军 / 挑战者', 'Champion / challenger')}</h2>", _html_table(tables["comparison"], "compare"),
              f"<h3>{_bi('换入 / 换出', 'Swap-in / swap-out')}</h3>", _html_table(tables["swaps"]),
              _embed("transitions", _transition_chart(c)),
+             f"<h3>{_bi('金额', 'In money: approvals, volume, EL, income, expected profit')}</h3>",
+             _note(tables["money"]), f'<div class="scroll">{_html_table(tables["money"], "groups")}</div>',
              f"<h3>{_bi('策略差异', 'What changed in the spec')}</h3>"]
     if c.spec_changes:
         parts.append(_html_table(tables["spec_changes"], "spec-changes"))

@@ -286,7 +286,33 @@ def comparison_tables(c, diff_rows: int | None = None) -> list[Table]:
                r.challenger_apr, " ".join(r.champion_reasons) or "-", " ".join(r.challenger_reasons) or "-",
                None if r.bad is None else str(r.bad)) for r in shown),
         extra={"total": c.diff_total, "shown": len(shown)})
-    return [summary, swaps, transitions, changes, diff]
+    return [summary, swaps, transitions, _money(c), changes, diff]
+
+
+def _money(c) -> Table:
+    """Per segment and band: champion -> challenger approvals and money, with the change."""
+    rows = []
+    for r in c.money:
+        label = f"{r.segment}/{r.band}" if r.segment else Bi("合计", "total")
+        rows.append((label, r.approvals[0], r.approvals[1], r.volume[0], r.volume[1], r.change(r.volume),
+                     r.bad_rate[0], r.bad_rate[1], r.expected_loss[0], r.expected_loss[1], r.interest_income[0],
+                     r.interest_income[1], r.expected_profit[0], r.expected_profit[1], r.change(r.expected_profit)))
+    return Table(
+        "money", _t("冠军 / 挑战者：金额（按客群与评分档）", "Champion vs challenger in money, per segment and band"),
+        (_col("客群/档", "Segment/band"), _col("冠军通过", "Approved (champion)", "count"),
+         _col("挑战者通过", "Approved (challenger)", "count"), _col("冠军授信", "Volume (champion)", "money"),
+         _col("挑战者授信", "Volume (challenger)", "money"), _col("授信变化", "Volume change", "money"),
+         _col("冠军坏账率（模型）", "Bad rate (champion, model PD)", "rate"),
+         _col("挑战者坏账率（模型）", "Bad rate (challenger, model PD)", "rate"),
+         _col("冠军预期损失", "EL (champion)", "money"), _col("挑战者预期损失", "EL (challenger)", "money"),
+         _col("冠军利息收入", "Interest income (champion)", "money"),
+         _col("挑战者利息收入", "Interest income (challenger)", "money"),
+         _col("冠军预期利润", "Expected profit (champion)", "money"),
+         _col("挑战者预期利润", "Expected profit (challenger)", "money"), _col("利润变化", "Profit change", "money")),
+        tuple(rows),
+        note=_t("一年：利息收入 = 额度 × 利率 × (1 − PD)；预期损失 = PD × LGD × 额度；预期利润 = 收入 − 预期损失 − 额度 × 资金成本（模型PD）。",
+                "One year, model PD: interest income = limit x APR x (1 - PD); EL = PD x LGD x limit; expected "
+                "profit = income - EL - limit x pricing.funding_cost."))
 
 
 def checks_table(checks: Sequence, rows: int | None = None) -> Table:
