@@ -142,7 +142,20 @@ def main() -> None:
         shutil.copyfile(HERE / "zen_decision.py", zen_project / "app" / "decision.py")
         write_jdm(checked, work / "jdm.json")
         script = work / "bodies.lua"
-        lua_script([json.dumps(a, ensure_ascii=False) for a in applicants(checked)], script)
+        pool = applicants(checked)
+        lua_script([json.dumps(a, ensure_ascii=False) for a in pool], script)
+        (work / "bodies.json").write_text(json.dumps(pool, ensure_ascii=False), encoding="utf-8")
+        cpu = {}
+        for name, cwd, target, env in (
+                ("constant", HERE, "constant_app:app", {}),
+                ("generated", generated, "app.main:app", {"DECISION_LOG_URL": f"sqlite:///{work / 'cpu-g.db'}"}),
+                ("zen", zen_project, "app.main:app", {"DECISION_LOG_URL": f"sqlite:///{work / 'cpu-z.db'}",
+                                                      "BENCH_JDM": str(work / "jdm.json")})):
+            done = subprocess.run([sys.executable, str(HERE / "service_cpu.py"), str(cwd), target,
+                                   str(work / "bodies.json")], cwd=cwd, env={**os.environ, **env},
+                                  capture_output=True, text=True, check=True, timeout=600)
+            cpu[name] = json.loads(done.stdout.strip().splitlines()[-1])["cpu_us"]
+            print(f"cpu {name}: {cpu[name]}", flush=True)
         logs = {"generated": work / "generated.db", "zen": work / "zen.db"}
         servers = [Server("constant", HERE, "constant_app:app", {}),
                    Server("generated", generated, "app.main:app", {"DECISION_LOG_URL": f"sqlite:///{logs['generated']}"}),
@@ -164,7 +177,7 @@ def main() -> None:
         written = {name: {"rows": _rows(path), "requests": warm[name] + sum(r["requests"] for r in rounds[name]),
                           **before_stop[name]} for name, path in logs.items()}
     info["load_end"] = os.getloadavg()
-    report(info, rounds, written, args)
+    report(info, rounds, written, cpu, args)
 
 
 def _log_metrics(port: int) -> dict:
@@ -189,7 +202,7 @@ def _logged(w: dict) -> str:
             f"(queue full, counted), {w['write_failures']} write failures")
 
 
-def report(info: dict, rounds: dict, written: dict, args) -> None:
+def report(info: dict, rounds: dict, written: dict, cpu: dict, args) -> None:
     med = {name: {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50_ms", "p99_ms")}
            for name, runs in rounds.items()}
     bad = {name: sum(r["non_2xx"] for r in runs) for name, runs in rounds.items()}
@@ -214,12 +227,20 @@ def report(info: dict, rounds: dict, written: dict, args) -> None:
               f"{'yes' if gen['p99_ms'] < 10 else 'no'} |",
               f"| every decision logged or counted as dropped | {_logged(written['generated'])} | "
               f"{'yes' if written['generated']['rows'] + written['generated']['dropped'] >= written['generated']['requests'] else 'no'} |"]
+    per = {name: statistics.median(v) for name, v in cpu.items()}
+    lines += ["", "CPU per request in process (bench/service_cpu.py: the ASGI app called directly, no HTTP, no "
+              "wrk; every thread, the log writer's included; median of 3 rounds of 5,000 requests):", "",
+              "| app | CPU µs / request | x constant | requests/s one core would give |",
+              "| --- | ---: | ---: | ---: |"]
+    for name in ("constant", "generated", "zen"):
+        lines.append(f"| {name} | {per[name]:.1f} | {per[name] / per['constant']:.2f} | {1e6 / per[name]:,.0f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "service_latest.md").write_text(text, encoding="utf-8")
     (RESULTS / "service_latest.json").write_text(json.dumps({"machine": info, "rounds": rounds, "medians": med,
-                                                             "log_rows": written}, indent=2), encoding="utf-8")
+                                                             "log": written, "cpu_us": cpu}, indent=2),
+                                                 encoding="utf-8")
 
 
 if __name__ == "__main__":
