@@ -146,8 +146,8 @@ def _groups(table_id: str, title: Bi, rows, band: bool = False) -> Table:
         columns.append(_col("最低分", "Min score", "count"))
     columns += [_col("人数", "Applicants", "count"), _col("占比", "Share", "rate", 1),
                 _col("通过率", "Approve", "rate", 1), _col("转人工率", "Refer", "rate", 1),
-                _col("拒绝率", "Decline", "rate", 1), _col("坏账率", "Bad rate", "rate"),
-                _col("通过坏账率", "Bad rate approved", "rate"), _col("平均分", "Avg score", "score")]
+                _col("拒绝率", "Decline", "rate", 1), _col("坏账率（实际）", "Bad rate (observed)", "rate"),
+                _col("通过坏账率（实际）", "Bad rate approved (observed)", "rate"), _col("平均分", "Avg score", "score")]
     body = []
     for r in rows:
         cells = [r.key, Bi(r.label_zh, r.label_en)] + ([r.min_score] if band else [])
@@ -163,7 +163,7 @@ def _rules(m) -> Table:
         (_col("代码", "Code", "code"), _col("规则", "Rule"), _col("动作", "Action"), _col("类别", "Kind"),
          _col("命中数", "Hits", "count"), _col("命中率", "Hit rate", "rate"), _col("首次命中", "First hits", "count"),
          _col("唯一命中", "Unique hits", "count"), _col("剩余", "Remaining", "count"),
-         _col("命中坏账率", "Bad rate of hits", "rate")),
+         _col("命中坏账率（实际）", "Bad rate of hits (observed)", "rate")),
         tuple((r.code, Bi(r.name_zh, r.name_en), actions.get(r.action, r.action), r.kind, r.hits, r.hit_rate,
                r.first_hits, r.unique_hits, r.remaining, r.bad_rate_hit) for r in m.rules),
         note=_t("首次命中：决定该申请人结果的第一个原因；唯一命中：该规则是唯一的同类原因。",
@@ -173,7 +173,7 @@ def _rules(m) -> Table:
 def _scores(m) -> Table:
     return Table("score_histogram", _t("评分分布", "Score distribution"),
                  (_col("评分", "Score"), _col("通过", "Approve", "count"), _col("转人工", "Refer", "count"),
-                  _col("拒绝", "Decline", "count"), _col("坏账率", "Bad rate", "rate")),
+                  _col("拒绝", "Decline", "count"), _col("坏账率（实际）", "Bad rate (observed)", "rate")),
                  tuple((f"{b.lower:g}-{b.upper:g}", b.approve, b.refer, b.decline, b.bad_rate)
                        for b in m.score_histogram))
 
@@ -250,12 +250,12 @@ def comparison_tables(c, diff_rows: int | None = None) -> list[Table]:
         ((_t("产品", "product"), ident[0], ident[1], ""),
          (_t("通过率", "approval rate"), pct(c.champion_approval_rate), pct(c.challenger_approval_rate),
           signed_pp(c.approval_rate_change)),
-         (_t("通过客户坏账率", "bad rate among approved"), pct(c.champion_bad_rate_approved),
+         (_t("通过客户坏账率（实际）", "bad rate among approved (observed)"), pct(c.champion_bad_rate_approved),
           pct(c.challenger_bad_rate_approved), signed_pp(c.bad_rate_approved_change))))
     swaps = Table(
         "swaps", _t("换入 / 换出", "Swap sets"),
         (_col("集合", "Set"), _col("人数", "Applicants", "count"), _col("其中转人工", "of which referred", "count"),
-         _col("占比", "Share", "rate"), _col("坏账率", "Bad rate", "rate"), _col("额度", "Limits", "money")),
+         _col("占比", "Share", "rate"), _col("坏账率（实际）", "Bad rate (observed)", "rate"), _col("额度", "Limits", "money")),
         tuple((name, s.count, s.referred, s.share, s.bad_rate, s.volume) for s, name in (
             (c.swap_in, _t("换入（冠军未通过、挑战者通过）", "Swap-in (champion declines or refers, challenger approves)")),
             (c.swap_out, _t("换出（冠军通过、挑战者未通过）", "Swap-out (champion approves, challenger declines or refers)")))))
