@@ -9,6 +9,9 @@ Per column (the outcome and columns whose names are not identifiers are left out
 - personal data is guessed from the name (name, phone, mobile, id number, id card, email, address) and
   from the values (11-digit mobile numbers, 15/18-character ID numbers): `string` with `pii: true`;
 - optional (`required: false`) when any value is missing.
+Where the spec model has sample-data declarations (`fields[].distribution`, issue 15), each field also
+gets the file's quantiles, missing share, category or boolean shares and its direction with the outcome,
+so `sample-data` on the draft draws applicants like the file's.
 The channel field is a column named like `channel` (else the first category column whose values are
 identifiers); the requested amount a number named like `requested`/`amount`. The placeholder scorecard
 scores nothing (one bin of 0 points): `loanstudio scorecard train` replaces it.
@@ -159,11 +162,13 @@ def infer_spec(data, target: str | None = None, id_column: str | None = None, pr
         if not y.dropna().isin([0, 1]).all():
             raise ModelDataError(f"the target {target!r} must hold 0 (good), 1 (bad) or nothing (unknown)")
         bad_rate = float(y.mean()) if y.notna().any() else None
-    spec = _draft(columns, frame, product_id or "inferred_product", kind, bad_rate, notes)
+    outcome = pd.to_numeric(frame[target], errors="coerce") if target is not None else None
+    spec = _draft(columns, frame, product_id or "inferred_product", kind, bad_rate, notes, outcome)
     return InferResult(spec, columns, len(frame), target, bad_rate, notes)
 
 
-def _draft(columns: list[ColumnInfo], frame: pd.DataFrame, product_id: str, kind: str, bad_rate, notes) -> dict:
+def _draft(columns: list[ColumnInfo], frame: pd.DataFrame, product_id: str, kind: str, bad_rate, notes,
+           outcome: pd.Series | None = None) -> dict:
     from validation.model.features import ModelDataError
 
     by_name = {c.name: c for c in columns}
@@ -192,6 +197,9 @@ def _draft(columns: list[ColumnInfo], frame: pd.DataFrame, product_id: str, kind
             f["pii"] = True
         f["description"] = _text(f"Inferred from {len(frame):,} rows; {c.missing_share:.1%} empty"
                                  + (f"; {c.note}" if c.note else ""))
+        distribution = _distribution(c, frame[c.name], outcome)
+        if distribution:
+            f["distribution"] = distribution
         fields.append(f)
     low, high = (requested.min, requested.max) if requested else (1000.0, 100000.0)
     step = _dec(10 ** max(int(math.log10(max(high, 10))) - 3, 0))
@@ -230,6 +238,49 @@ def _draft(columns: list[ColumnInfo], frame: pd.DataFrame, product_id: str, kind
             "collection": [{"bucket": "m1", "day": 1, "action": "sms"}, {"bucket": "m2", "day": 31, "action": "call"}]},
         "risk_appetite": appetite,
     }
+
+
+def _declares_distributions() -> bool:
+    """Whether the spec model has the sample-data declarations of issue 15 (`fields[].distribution`)."""
+    from product_specs.sections import Field
+
+    return "distribution" in Field.model_fields
+
+
+def _distribution(c: ColumnInfo, series: pd.Series, outcome: pd.Series | None) -> dict:
+    """What sample data needs to draw this field like the file: quantiles, missing share, category or
+    boolean shares, and the direction it moves with the outcome (a rank correlation, kept inside the
+    declaration's -0.99..0.99). Empty when the spec model has no declarations or the field is free text."""
+    if not _declares_distributions() or c.type == "string" or c.pii:
+        return {}
+    from product_specs.sections import Field
+
+    out: dict = {}
+    if not c.required and c.missing_share > 0:
+        out["missing"] = _dec(round(min(c.missing_share, 0.99), 4))
+    present = series.dropna()
+    if c.type in ("integer", "number") and len(present):
+        values = pd.to_numeric(present, errors="coerce").dropna().astype(float)
+        points = {f"p{q}": float(np.quantile(values, q / 100)) for q in (5, 25, 50, 75, 95)}
+        if len(set(points.values())) == len(points):  # strictly rising quantiles only
+            out["quantiles"] = {k: _dec(round(v, 6)) for k, v in points.items()}
+    elif c.type == "category" and len(present):
+        shares = present.astype(str).value_counts(normalize=True)
+        out["shares"] = {str(k): _dec(round(float(v), 4)) for k, v in shares.items()}
+    elif c.type == "boolean" and len(present):
+        out["share"] = _dec(round(float(present.astype(bool).mean()), 4))
+    if outcome is not None and c.type in ("integer", "number", "boolean"):
+        both = pd.DataFrame({"x": pd.to_numeric(series, errors="coerce"), "y": outcome}).dropna()
+        if len(both) > 10 and both["x"].nunique() > 1 and both["y"].nunique() > 1:
+            rho = float(both["x"].rank().corr(both["y"].rank()))
+            if math.isfinite(rho):
+                out["risk_correlation"] = _dec(round(max(min(rho * 3, 0.9), -0.9), 2))
+    try:  # a declaration the model refuses (its rules may be stricter) is left out, never breaks the draft
+        Field.model_validate({"name": "x", "label": {"zh": "x", "en": "x"}, "type": c.type, "required": c.required,
+                              **({"categories": c.categories} if c.categories else {}), "distribution": out})
+    except ValueError:
+        return {}
+    return out
 
 
 def _dec(value: float) -> Decimal:

@@ -16,7 +16,7 @@ from product_specs.catalog import catalog_path, catalog_paths
 from validation.analysis.simulate import DECISION_FILE_COLUMNS
 from validation.data.sample_data import write
 
-ROWS = 6_000
+ROWS = 4_000
 
 
 def run(*args: str):
