@@ -193,11 +193,11 @@ class Database:
     def __init__(self, url: str, pool_size: int = 10, max_overflow: int = 20):
         self.url = url
         self.sqlite = url.startswith("sqlite")
-        options: dict = {"pool_pre_ping": True}
+        options: dict = {}
         if self.sqlite:
             options["connect_args"] = {"timeout": 60, "check_same_thread": False}
-        else:
-            options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=60)
+        else:  # a server may drop idle connections: test each one before use
+            options.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=60, pool_pre_ping=True)
         if url.startswith(("mysql", "mariadb")):
             options["isolation_level"] = "READ COMMITTED"
         self.engine = create_engine(url, **options)
