@@ -84,8 +84,15 @@ def post(base: str, path: str, body: dict, key: str | None = None) -> dict:
         return json.loads(response.read())
 
 
-def wrk(base: str, script: str, duration: int, connections: int, work: Path) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(base: str, script: str, duration: int, connections: int, work: Path, pid: int) -> dict:
     lua = work / f"script-{uuid.uuid4().hex}.lua"
+    before = cpu_seconds(pid)
     lua.write_text(script, encoding="utf-8")
     done = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(lua), base],
                           capture_output=True, text=True, check=True)
@@ -94,8 +101,10 @@ def wrk(base: str, script: str, duration: int, connections: int, work: Path) -> 
     latency = {m.group(1): m.group(2) for m in re.finditer(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = cpu_seconds(pid) - before
     return {"rate": rate, "p50": latency.get("50"), "p99": latency.get("99"), "requests": total,
-            "non_2xx": int(errors.group(1)) if errors else 0}
+            "non_2xx": int(errors.group(1)) if errors else 0, "server_cpu_s": cpu,
+            "per_cpu_second": total / cpu if cpu else None}
 
 
 def ids_from_submissions(url: str) -> list[str]:
@@ -153,16 +162,16 @@ def run_database(kind: str, project: Path, args, work: Path) -> dict:
                     raise
                 time.sleep(0.1)
         out = {"submit": wrk(base, SUBMIT_LUA % (lua_string(json.dumps(applicant)), uuid.uuid4().hex[:8]),
-                             args.duration, args.connections, work)}
+                             args.duration, args.connections, work, server.pid)}
         ids = ids_from_submissions(url)
         (work / "ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
         out["decide"] = wrk(base, IDS_LUA % (work / "ids.txt", lua_string(json.dumps({"event": "kyc_passed"})),
-                                             "false"), max(1, args.duration // 2), args.connections, work)
+                                             "false"), max(1, args.duration // 2), args.connections, work, server.pid)
         out["decide"]["applications_available"] = len(ids)
         (work / "loans.txt").write_text("\n".join(loans(base, applicant)) + "\n", encoding="utf-8")
         event = {"event": "monitoring_update", "values": quiet}
         out["event"] = wrk(base, IDS_LUA % (work / "loans.txt", lua_string(json.dumps(event)), "true"),
-                           args.duration, args.connections, work)
+                           args.duration, args.connections, work, server.pid)
         return out
     finally:
         server.terminate()
@@ -191,12 +200,14 @@ def main() -> None:
     results["load_after"] = os.getloadavg()[0]
     lines = [f"machine: {results['machine']}; load average {results['load_before']:.1f} before, "
              f"{results['load_after']:.1f} after; wrk -t1 -c{args.connections}", "",
-             "| database | phase | req/s | p50 | p99 | requests | non-2xx |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+             "| database | phase | req/s | p50 | p99 | requests | non-2xx | server CPU ms/request | requests per server CPU-second |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for kind in args.databases.split(","):
         for phase in ("submit", "decide", "event"):
             r = results[kind][phase]
             lines.append(f"| {kind} | {phase} | {r['rate']:.0f} | {r['p50']} | {r['p99']} | {r['requests']} | "
-                         f"{r['non_2xx']} |")
+                         f"{r['non_2xx']} | {1000 * r['server_cpu_s'] / max(1, r['requests']):.2f} | "
+                         f"{r['per_cpu_second'] or 0:.0f} |")
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "workflow_latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
