@@ -15,6 +15,7 @@ from .sections import (
     Derived,
     ExampleTest,
     Limits,
+    Population,
     PostLoan,
     Pricing,
     Product,
@@ -58,6 +59,8 @@ class ProductSpec(SpecModel):
     """Loan workflow stages."""
     risk_appetite: RiskAppetite = RiskAppetite()
     """Targets a simulation is judged against."""
+    population: Population | None = None
+    """The applicants sample data is drawn from: bad rate, fraud rings, relations between fields."""
     tests: list[ExampleTest] = []
     """Example applicants with expected outcomes."""
 

@@ -11,6 +11,7 @@ CheckedSpec that generators and simulations require.
 | `reasons.py` | reason codes unique across sections |
 | `texts.py` | no invisible or control characters in any text |
 | `examples.py` | the example tests' references |
+| `population.py` | sample-data declarations: each field's `distribution` and the `population` section |
 | `context.py` | the state the checkers share: findings, scope, rule typing |
 """
 
@@ -30,6 +31,7 @@ from . import (
     fields,
     limits,
     numbers,
+    population,
     post_loan,
     pricing,
     product,
@@ -90,6 +92,7 @@ def check_spec(spec: ProductSpec, lines: LineMap | None = None) -> CheckReport:
     risk_appetite.check(ctx)
     reasons.check(ctx)
     examples.check(ctx)
+    population.check(ctx)
     texts.check(ctx)
     rules = [e for _, e in derived] + [r.expr for r in segment_rules if r.expr is not None]
     rules += [r.expr for r in (*admission_rules, *triggers, *adjustments, *early)] + ([amount] if amount else [])
