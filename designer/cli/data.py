@@ -25,21 +25,35 @@ def register(app: typer.Typer) -> None:
 
 def sample_data(
     spec: SpecArg,
-    out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.", show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="Output file: .parquet or .csv.", show_default=False)] = None,
     rows: Annotated[int, typer.Option("--rows", min=1, max=limits.SAMPLE_MAX_ROWS, help="Number of applicants "
                                       "(at most LOANSTUDIO_MAX_SAMPLE_ROWS, default 100,000,000).")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same data).")] = 7,
+    explain: Annotated[bool, typer.Option("--explain", help="Print how each field is drawn (declared or "
+                                          "default), then write --out if given.")] = False,
 ) -> None:
     """Write a synthetic applicant population for the product (Parquet or CSV).
 
     Columns: every field of the data dictionary, plus outcomes from a hidden risk model: bad_flag
     (M3+ within 12 months), max_dpd_12m and loss_given_default. The same seed gives the same data.
+    Each field is drawn as its `distribution` declares, or by defaults of its type, unit and range
+    (--explain prints the plan).
 
     Exit 0 when written, 1 when the spec has errors, 2 when the spec or the output cannot be used.
     """
     from validation.data.sample_data import CHUNK_ROWS, write
 
     checked = load_checked_or_exit(spec)
+    if explain:
+        from validation.data.sample_plan import explain as plan_lines
+
+        for line in plan_lines(checked):
+            typer.echo(line)
+        if out is None:
+            raise typer.Exit(EXIT_OK)
+    if out is None:
+        typer.echo("give --out FILE (.parquet or .csv), or --explain", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
     if out.suffix.lower() not in (".parquet", ".pq", ".csv"):
         typer.echo(f"{out}: use a .parquet or .csv file name", err=True)
         raise typer.Exit(EXIT_UNREADABLE)

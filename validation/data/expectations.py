@@ -111,12 +111,14 @@ def field_checks(checked: CheckedSpec, max_null_rate: float = DEFAULT_MAX_NULL_R
     """The expectation suite of a product's data dictionary, as checks.
 
     Every field: the column exists and has the field's type. Numbers: within min..max. Categories: one of
-    the categories. Required fields: no empty value; optional fields: at most `max_null_rate` empty.
+    the categories. Required fields: no empty value; optional fields: at most `max_null_rate` empty, unless
+    their `distribution.applies_when` says they exist only for some applicants.
     The applicant id (a text field named like `applicant_id`): unique.
     """
+    conditional = {f.name for f in checked.spec.fields if f.distribution and f.distribution.applies_when}
     out: list[Check] = []
     for c in checked.input_constraints():
-        out += _checks_of_field(c, max_null_rate)
+        out += _checks_of_field(c, 1.0 if c.field in conditional else max_null_rate)
     return out
 
 
@@ -136,7 +138,7 @@ def _checks_of_field(f: InputConstraint, max_null_rate: float) -> list[Check]:
                          value_set=list(f.categories)))
     if f.required:
         out.append(check("not_null", "no empty values (required)", "expect_column_values_to_not_be_null"))
-    else:
+    elif max_null_rate < 1:
         out.append(check("null_rate", f"at most {max_null_rate:.0%} empty (optional)",
                          "expect_column_values_to_not_be_null", mostly=round(1 - max_null_rate, 6)))
     if f.type is FieldType.STRING and ID_FIELD.match(f.field):

@@ -1,7 +1,8 @@
 """Synthetic applicant populations for a product's data dictionary, with outcomes from a hidden truth.
 
-Steps: CheckedSpec -> ProductModel (what each field means) -> chunks of `Applicants` (latent factors,
-fraud rings) -> one column per field -> outcome columns drawn from the hidden risk model:
+Steps: CheckedSpec -> SampleModel (each field's plan, from its `distribution` declaration or defaults by
+type, unit and range; sample_plan.py) -> chunks of `Applicants` (latent risk, fraud rings) -> one column
+per field, in draw order (sample_fields.py) -> outcome columns drawn from the hidden risk model:
 
 - `bad_flag` (1 = went M3+, over 90 days past due, within 12 months),
 - `max_dpd_12m` (longest days past due in those 12 months; above 90 exactly when bad),
@@ -20,19 +21,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from product_specs import CheckedSpec, load_checked
 from product_specs.sections import FieldType
-from validation.data.applicant_model import (
-    NOISE_SD,
-    RING_EFFECT,
-    THIN_EFFECT,
-    Z_EFFECT,
-    Applicants,
-    ProductModel,
-    sigmoid,
-)
+from validation.data.applicant_model import Applicants, calibrate, outcomes, probabilities
+from validation.data.conditions import Evaluator
 from validation.data.sample_fields import draw_field
+from validation.data.sample_plan import SampleModel
 
 __all__ = ["generate", "iter_chunks", "write", "default_sample", "outcome_probabilities", "OUTCOME_COLUMNS",
            "CHUNK_ROWS", "DEFAULT_ROWS", "DEFAULT_SEED"]
@@ -41,8 +38,8 @@ CHUNK_ROWS = 50_000
 DEFAULT_ROWS = 20_000
 DEFAULT_SEED = 7
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
-_PILOT_ROWS = 20_000     # population the hidden model's intercept is calibrated on
-_PILOT_SEED = 20240101
+_GENERATOR_MODULES = ("sample_data.py", "sample_fields.py", "sample_plan.py", "marginals.py", "conditions.py",
+                      "applicant_model.py")
 
 Progress = Callable[[int, int], None]
 
@@ -62,28 +59,28 @@ def iter_chunks(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED, progr
     """The population of `generate`, as frames of at most CHUNK_ROWS rows (at least one frame)."""
     if rows < 0 or seed < 0:
         raise ValueError("rows and seed must not be negative")
-    model = ProductModel(checked)
-    intercept = _calibrate(model)
+    model = SampleModel(checked)
+    intercept = calibrate(model)
     starts = range(0, rows, CHUNK_ROWS) if rows else [0]
-    for chunk, start in enumerate(starts):
-        n = min(CHUNK_ROWS, rows - start)
-        yield _chunk(model, intercept, n, seed, chunk, start)
-        if progress is not None:
-            progress(start + n, rows)
+    rules = Evaluator()
+    try:
+        for chunk, start in enumerate(starts):
+            n = min(CHUNK_ROWS, rows - start)
+            yield _chunk(model, rules, intercept, n, seed, chunk, start)
+            if progress is not None:
+                progress(start + n, rows)
+    finally:
+        rules.close()
 
 
 def outcome_probabilities(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED) -> np.ndarray:
     """The hidden probability of going bad of each applicant `generate(checked, rows, seed)` makes, in row
     order: the ground truth a trained scorecard is judged against (its AUC is the best any model can do on
     these rows). `bad_flag` is drawn from exactly these probabilities."""
-    model = ProductModel(checked)
-    intercept = _calibrate(model)
-    out = []
-    for chunk, start in enumerate(range(0, rows, CHUNK_ROWS)):
-        pop = Applicants(model, min(CHUNK_ROWS, rows - start), seed, chunk, start)
-        for plan in model.plans:
-            draw_field(plan, pop)
-        out.append(sigmoid(intercept + _log_odds(pop)))
+    model = SampleModel(checked)
+    intercept = calibrate(model)
+    out = [probabilities(Applicants(model, min(CHUNK_ROWS, rows - start), seed, chunk, start), intercept)
+           for chunk, start in enumerate(range(0, rows, CHUNK_ROWS))]
     return np.concatenate(out) if out else np.zeros(0)
 
 
@@ -131,7 +128,7 @@ def default_sample(product_id: str, folder: Path, rows: int = DEFAULT_ROWS, seed
 def _cache_key(checked: CheckedSpec) -> str:
     digest = hashlib.sha256(checked.spec_hash.encode())
     here = Path(__file__).parent
-    for module in ("sample_data.py", "sample_fields.py", "applicant_model.py"):
+    for module in _GENERATOR_MODULES:
         digest.update((here / module).read_bytes())
     return digest.hexdigest()[:10]
 
@@ -164,55 +161,16 @@ def _write_parquet(chunks: Iterator[pd.DataFrame], path: Path) -> None:
 
 # one chunk ------------------------------------------------------------------------------------------------
 
-def _chunk(model: ProductModel, intercept: float, n: int, seed: int, chunk: int, start: int) -> pd.DataFrame:
+def _chunk(model: SampleModel, rules: Evaluator, intercept: float, n: int, seed: int, chunk: int,
+           start: int) -> pd.DataFrame:
     pop = Applicants(model, n, seed, chunk, start)
-    columns = {}
     for plan in model.plans:
-        values, nulls = draw_field(plan, pop)
-        columns[plan.name] = _column(plan.field, values, nulls)
-    outcomes = _outcomes(pop, intercept)
-    for name, values in outcomes.items():
+        draw_field(plan, pop, rules)
+    columns = {f.name: _column(f, pop.columns[f.name].values, pop.columns[f.name].nulls)
+               for f in model.spec.fields}
+    for name, values in outcomes(pop, intercept).items():
         columns.setdefault(name, values)
     return pd.DataFrame(columns)
-
-
-def _calibrate(model: ProductModel) -> float:
-    """Intercept of the hidden log-odds that gives the product kind's bad rate on a pilot population."""
-    pop = Applicants(model, _PILOT_ROWS, _PILOT_SEED, 0, 0)
-    for plan in model.plans:
-        if plan.field.type is not FieldType.STRING:
-            draw_field(plan, pop)
-    eta = _log_odds(pop)
-    low, high = -20.0, 10.0
-    for _ in range(60):
-        mid = (low + high) / 2
-        if sigmoid(mid + eta).mean() > model.profile.bad_rate:
-            high = mid
-        else:
-            low = mid
-    return (low + high) / 2
-
-
-def _log_odds(pop: Applicants) -> np.ndarray:
-    """The hidden log-odds of going bad, without the intercept."""
-    noise = pop.stream("truth:noise").standard_normal(pop.n)
-    return (-Z_EFFECT * pop.z + pop.risk + RING_EFFECT * pop.in_ring + THIN_EFFECT * pop.thin
-            + NOISE_SD * noise)
-
-
-def _outcomes(pop: Applicants, intercept: float) -> dict[str, np.ndarray]:
-    rng = pop.stream("truth:outcomes")
-    pd_true = sigmoid(intercept + _log_odds(pop))
-    bad = rng.random(pop.n) < pd_true
-    # good loans: most never late; some reach M1-M3 and cure
-    late = rng.random(pop.n) < np.clip(0.05 + 5 * pd_true, 0, 0.6)
-    bucket = rng.choice(3, pop.n, p=[0.75, 0.17, 0.08])
-    cured = 1 + bucket * 30 + np.floor(rng.random(pop.n) * 30)
-    severe = 91 + np.minimum(np.floor(rng.exponential(70, pop.n)), 270)
-    dpd = np.where(bad, severe, np.where(late, cured, 0)).astype(np.int64)
-    lgd_mean = np.clip(pop.p.lgd_mean - 0.04 * pop.z, 0.15, 0.9)
-    lgd = rng.beta(lgd_mean * 8, (1 - lgd_mean) * 8)
-    return {"bad_flag": bad.astype(np.int64), "max_dpd_12m": dpd, "loss_given_default": np.round(lgd, 4)}
 
 
 def _column(field, values: np.ndarray, nulls: np.ndarray):
@@ -233,6 +191,10 @@ def _column(field, values: np.ndarray, nulls: np.ndarray):
         return np.where(nulls, np.nan, values)
     if kind is FieldType.BOOLEAN:
         return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), nulls.copy())
+    if isinstance(values, pa.Array):
+        if nulls.any():
+            values = pc.if_else(pa.array(nulls), pa.scalar(None, pa.string()), values)
+        return pd.array(values, dtype="str")
     out = np.asarray(values, dtype=object).copy()
     out[nulls] = None
     return pd.array(out, dtype="str")

@@ -128,3 +128,17 @@ def test_cli_missing_spec_exits_2(tmp_path):
     assert result.exit_code == 2
 
 
+
+
+def test_cli_sample_data_explains_how_each_field_is_drawn(sample_product_path, tmp_path):
+    result = runner.invoke(app, ["sample-data", str(sample_product_path), "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "bureau_score (integer, 300..900): normal, p5 500, p50 680, p95 815 (declared)" in result.output
+    assert "widget_index (number, 2..12): normal" in result.output and "(default)" in result.output
+    assert "kept years_filing <= age - 16 on every row" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_sample_data_needs_an_output_file_or_explain(sample_product_path):
+    result = runner.invoke(app, ["sample-data", str(sample_product_path)])
+    assert result.exit_code == 2 and "--out" in result.output and "Traceback" not in result.output
