@@ -18,6 +18,7 @@ import pyarrow as pa
 from generators.sql.query import OUTPUT_COLUMNS
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
+from validation.analysis import sample_quality
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line, read_data
 
 __all__ = ["simulate", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
@@ -277,6 +278,7 @@ def execute(checked: CheckedSpec, prepared: PreparedData, progress: Progress | N
     notes = [] if outcomes == OUTCOME_COLUMNS else [
         "outcome column(s) missing, figures that need them are not computed: "
         + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
+    notes += sample_quality.analyse(checked, table).warnings()  # rules that never hit, copied fields...
     return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
 
 

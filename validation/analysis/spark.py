@@ -29,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from product_specs import CheckedSpec
+from validation.analysis import sample_quality
 from validation.analysis.simulate import (
     OUTCOME_COLUMNS,
     ROW_COLUMN,
@@ -38,7 +39,6 @@ from validation.analysis.simulate import (
     _input_columns,
     result_columns,
 )
-from validation.analysis import sample_quality
 from validation.data.data_files import first_line
 
 __all__ = ["SparkTarget", "SparkUnavailable", "spark_session", "simulate_spark", "java_home", "DEFAULT_MASTER",
