@@ -61,6 +61,16 @@ _RUNNER = """
 import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
 from designer.use_cases import check_file
+
+
+def peak_mb():
+    # VmHWM of this process's own memory: ru_maxrss would carry the forking pytest worker's peak over exec
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 for path in sys.argv[1:]:
     start = time.perf_counter()
     try:
@@ -69,7 +79,7 @@ for path in sys.argv[1:]:
     except BaseException as err:  # noqa: BLE001 - reported, and the test fails on it
         row = {{"exception": f"{{type(err).__name__}}: {{err}}"[:300]}}
     row.update(path=path, seconds=round(time.perf_counter() - start, 2),
-               rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+               rss_mb=peak_mb())
     print(json.dumps(row), flush=True)
 """
 
