@@ -127,3 +127,16 @@ def test_without_data_a_non_catalog_product_uses_a_generated_sample(tmp_path):
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_simulate_says_when_the_data_cannot_tell_a_rule_apart(sample_product, sample_product_path, tmp_path):
+    """Issue 15: a rule that never hits or a constant field makes the figures meaningless: say so."""
+    from validation.data.sample_data import generate
+
+    frame = generate(sample_product, 2000, seed=1)
+    frame["age"] = 40
+    frame.to_parquet(tmp_path / "flat.parquet")
+    result = run(str(sample_product_path), "--data", str(tmp_path / "flat.parquet"))
+    assert result.exit_code in (0, 1), result.output
+    assert "note: admission[R01] never hits on these 2,000 applicants" in result.stdout
+    assert "note: field age is 40 on every row" in result.stdout
