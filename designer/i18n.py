@@ -106,6 +106,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind.micro_retail": {"zh": "零售小额贷", "en": "Retail micro loan"},
     "kind.scenario_sme": {"zh": "场景小微贷", "en": "Scenario SME loan"},
     "kind.consumer_instalment": {"zh": "消费分期贷", "en": "Consumer instalment loan"},
+    "kind.other": {"zh": "其他贷款", "en": "Other loan"},
     "repayment.equal_instalment": {"zh": "等额本息", "en": "Equal instalments"},
     "repayment.equal_principal": {"zh": "等额本金", "en": "Equal principal"},
     "repayment.interest_first": {"zh": "先息后本", "en": "Interest first"},

@@ -15,8 +15,8 @@ from product_specs import load_spec, save_spec
 from product_specs.catalog import catalog_path, catalog_paths
 
 TAX = catalog_path("tax_sme_loan")
-DECISION_KEYS = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "channel", "trace", "product_id",
-                 "product_version", "spec_hash"}
+DECISION_KEYS = {"decision", "segment", "score", "pd", "band", "reasons", "limit", "apr", "channel", "trace",
+                 "product_id", "product_version", "spec_hash"}
 
 
 def invoke(*args: str, stdin: str | None = None):
