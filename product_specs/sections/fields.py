@@ -122,9 +122,9 @@ class Distribution(SpecModel):
     applies_when: Rule | None = None
     """Condition (rule language, over fields drawn before this one) under which the field has a value,
     e.g. `occupation_type = 'self_employed'`. Elsewhere it is empty, or `otherwise` for a required field."""
-    otherwise: Decimal | bool | str | None = None
+    otherwise: Decimal | bool | Annotated[str, StringConstraints(max_length=200)] | None = None
     """Value where `applies_when` is not true (required fields need one, e.g. 0)."""
-    step: Decimal | None = PydField(default=None, gt=0)
+    step: Decimal | None = PydField(default=None, ge=Decimal("0.000001"))
     """Values are rounded to a multiple of this, e.g. 1000 for requested amounts, 0.01 for money.
     Default: 1 for integers, 0.01 for currency amounts, 0.0001 for other numbers."""
     format: TextFormat | None = None

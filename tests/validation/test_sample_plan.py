@@ -129,3 +129,10 @@ def test_correlations_that_cannot_hold_together_are_lowered_and_said():
     assert model.by_name["b"].notes and "cannot all hold" in model.by_name["b"].notes[0]
     frame = generate(_spec(a, b), 2000, seed=1)
     assert frame["b"].between(0, 100).all()
+
+
+def test_a_count_with_an_enormous_declared_tail_is_drawn_without_an_enormous_table():
+    claims = _field("claims", "integer", min=0, max=10**15, unit="count",
+                    distribution={"family": "count", "quantiles": {"p50": 2, "p99": 10**12}})
+    values = generate(_spec(claims), 1000, seed=1)["claims"]
+    assert values.between(0, 10**15).all() and values.median() <= 50

@@ -26,7 +26,7 @@ from product_specs.sections import Family
 __all__ = ["Marginal", "Continuous", "Uniform", "Count", "normal_cdf", "normal_score", "count_fit"]
 
 _NORMAL = NormalDist()
-_COUNT_TAIL = 1e-12  # the count table stops where this much probability is left
+_COUNT_TABLE = 100_000  # counts are tabulated up to this value at most
 
 
 def normal_cdf(z: np.ndarray) -> np.ndarray:
@@ -136,10 +136,35 @@ class Count(Marginal):
 
     def value(self, z: np.ndarray) -> np.ndarray:
         u = normal_cdf(z)
-        return _clip(np.searchsorted(self.cdf, u, side="left").astype(float), self.low, self.high)
+        counts = np.searchsorted(self.cdf, u, side="left").astype(float)
+        if self.cdf[-1] < 1 - 1e-9:  # beyond the table (a very large mean): the quantile function itself
+            beyond = u > self.cdf[-1]
+            counts[beyond] = _nb_quantile(u[beyond], self.k, self.k / (self.k + self.mean))
+        return _clip(counts, self.low, self.high)
 
     def describe(self) -> str:
         return f"count (mean {_short(self.mean)}, dispersion {_short(self.k)})"
+
+
+def nb_cdf_at(q, k, p):
+    """P(X <= q) of a negative binomial with dispersion k and success probability p = k / (k + mean)
+    (the regularised incomplete beta function I_p(k, q + 1)); 0 below 0."""
+    from scipy.special import betainc
+
+    q = np.asarray(q, dtype=float)
+    return np.where(q < 0, 0.0, betainc(k, np.maximum(q, 0) + 1, p))
+
+
+def _nb_quantile(u: np.ndarray, k: float, p: float) -> np.ndarray:
+    """Smallest counts whose cumulative probability reaches `u` (bisection)."""
+    low = np.zeros(len(u))
+    high = np.full(len(u), 1e18)
+    for _ in range(70):
+        mid = np.floor((low + high) / 2)
+        below = nb_cdf_at(mid, k, p) < u
+        low = np.where(below, mid + 1, low)
+        high = np.where(below, high, mid)
+    return low
 
 
 def _short(x: float) -> str:
@@ -157,7 +182,7 @@ def _nb_cdf(mean: float, k: float, high: float | None) -> np.ndarray:
     """Cumulative probabilities of 0, 1, 2, ... up to the field's max or the far tail."""
     mean = max(mean, 1e-9)
     spread = math.sqrt(mean + mean * mean / k)
-    top = int(min(mean + 40 * spread + 40, 100_000, high if high is not None else 100_000))
+    top = int(min(mean + 40 * spread + 40, _COUNT_TABLE, high if high is not None else _COUNT_TABLE))
     n = np.arange(top + 1, dtype=float)
     return np.minimum(np.cumsum(np.exp(_nb_log_pmf(n, np.float64(mean), np.float64(k)))), 1.0)
 
@@ -170,17 +195,15 @@ def count_fit(knots: list[tuple[float, float]], mean: float | None) -> tuple[flo
     """
     if not knots:
         return (mean if mean is not None else 1.0), 3.0
-    top = int(max(v for _, v in knots))
+    top = max(v for _, v in knots)
     means = np.array([mean]) if mean is not None else np.geomspace(0.005, max(top, 1) * 4 + 1, 80)
     ks = np.geomspace(0.05, 200, 40)
     m, k = (a.ravel() for a in np.meshgrid(np.maximum(means, 1e-9), ks, indexing="ij"))
-    n = np.arange(top + 1, dtype=float)
-    cdf = np.cumsum(np.exp(_nb_log_pmf(n[None, :], m[:, None], k[:, None])), axis=1)
+    p_success = k / (k + m)
     miss = np.zeros(len(m))
     for p, q in knots:
-        q = int(q)
-        upper = cdf[:, q]
-        lower = cdf[:, q - 1] if q > 0 else np.zeros(len(m))
+        upper = nb_cdf_at(float(q), k, p_success)
+        lower = nb_cdf_at(float(q) - 1, k, p_success)
         miss += np.maximum(0, p - upper) ** 2 + np.maximum(0, lower - p) ** 2
     score = miss + 1e-6 * np.log(k / 3) ** 2
     best = int(np.argmin(score))
