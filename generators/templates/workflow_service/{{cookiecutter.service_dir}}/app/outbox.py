@@ -4,7 +4,7 @@ order, and marks them published.
 
 Delivery is at least once: a crash between publishing and marking publishes that batch again, so every
 event carries its outbox `id` for consumers to recognise a repeat. Publishers: `log` (one JSON line on the
-`outbox` logger), `jsonl:<path>` (appended and fsynced), `none` (kept in the table, for a consumer of your
+`outbox` logger, standard output unless configured), `jsonl:<path>` (appended and fsynced), `none` (kept in the table, for a consumer of your
 own). Several instances may relay at once on PostgreSQL and MariaDB (`FOR UPDATE SKIP LOCKED`).
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 
 from sqlalchemy import func, select
@@ -43,6 +44,12 @@ def publisher(spec: str):
     if spec == "none":
         return None
     if spec == "log":
+        if not log.handlers:  # unless the deployment configures the `outbox` logger: JSON lines on stdout
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+            log.propagate = False
         return lambda lines: [log.info(line) for line in lines]
     path = spec.removeprefix("jsonl:")
 
