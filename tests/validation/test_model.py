@@ -94,7 +94,9 @@ def test_trained_scorecard_ranks_as_well_as_a_flexible_model_and_never_beats_the
     truth = roc_auc_score(y[test], outcome_probabilities(checked, ROWS, seed=11)[test])
     ours = result.report.test.auc
     assert result.report.test.rows == len(test)
-    assert abs(ours - benchmark) <= 0.02, (ours, benchmark, truth)
+    # the scorecard ranks at least as well as a flexible model on the same characteristics (it may do better:
+    # an untuned gradient boosting overfits the tax SME sample's interactions)
+    assert ours >= benchmark - 0.02, (ours, benchmark, truth)
     assert ours <= truth + 0.01 and benchmark <= truth + 0.01
     # the score the deployed decision computes is the one judged
     scores = score_frame(result.spec.scorecard, feature_frame(trained.checked, data))
