@@ -463,6 +463,27 @@ def prepare_samples(samples_dir: Path) -> list[Path]:
     return [sample_data.default_sample(p.stem, samples_dir) for p in catalog_paths()]
 
 
+def catalog_results(samples_dir: Path, rows: int | None = None, progress: Progress | None = None) -> list:
+    """The seed's results, reproduced: every catalog product against its baseline on its default sample
+    (validation.analysis.seed_results.ProductResults, one per product)."""
+    from product_specs.catalog import catalog_paths
+    from validation.analysis import seed_results
+
+    figures = seed_results.seed_figures()
+    out = []
+    for path in catalog_paths():
+        checked = load_checked_file(path)
+        product_id = checked.spec.product.id
+        base_path = seed_results.baseline_path(product_id)
+        baseline = load_checked_file(base_path) if base_path.is_file() else None
+        choice = default_data(checked, samples_dir, rows)
+        if progress is not None:
+            progress(f"{product_id}", len(out), len(catalog_paths()))
+        out.append(seed_results.product_results(checked, baseline, choice.source, choice.description,
+                                                figures.get(product_id, []), seed_results.default_extras()))
+    return out
+
+
 def score_pd(checked: CheckedSpec, score) -> float | None:
     """The probability of default a score implies: the scorecard's fitted calibration, else its declared
     scaling (odds double every `pdo` points from `base_odds` at `base_score`), as every decision's `pd`."""

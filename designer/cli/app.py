@@ -14,7 +14,7 @@ from designer.cli.common import SpecArg, format_finding, load_checked_or_exit, s
 from designer.cli.exit_codes import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, OutputFormat
 from designer.use_cases import ApplicantError, CheckOutcome, check_file, parse_applicant, read_applicant_file
 from product_specs import Severity, json_schema, limits
-from product_specs.catalog import catalog_paths
+from product_specs.catalog import baseline_paths, catalog_paths
 from product_specs.errors import printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -58,11 +58,27 @@ def schema() -> None:
 
 
 @app.command()
-def catalog() -> None:
-    """Check every catalog product and print a summary (the main job of `make run`)."""
+def catalog(
+    results: Annotated[bool, typer.Option(
+        "--results", help="Also simulate every product against its baseline (the bank's own policy) on its default "
+                          "sample and show each figure the seed reports beside the simulated one.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --results: print the results as JSON.")] = False,
+    rows: Annotated[int | None, typer.Option(
+        "--rows", min=1000, max=limits.SAMPLE_MAX_ROWS, help="With --results: applicants per product "
+        "(default: the default sample's size).", show_default=False)] = None,
+) -> None:
+    """Check every catalog product and its baseline and print a summary (the main job of `make run`); with
+    --results, reproduce the seed's results (exit 1 when a figure's shape does not hold)."""
+    worst = _check_catalog(quiet=as_json)
+    if results:
+        worst = max(worst, _catalog_results(rows, as_json))
+    raise typer.Exit(worst)
+
+
+def _check_catalog(quiet: bool) -> int:
     worst = EXIT_OK
     rows = []
-    for path in catalog_paths():
+    for path in catalog_paths() + baseline_paths():
         outcome = check_file(path)
         findings, code = outcome.findings, _exit_code(outcome)
         worst = max(worst, code)
@@ -76,11 +92,33 @@ def catalog() -> None:
         for f in findings:
             if f.severity is Severity.ERROR:
                 say(format_finding(f, str(path)), err=True)
-    say(f"{'product':<26} {'rules':>5} {'tests':>5} {'errors':>6} {'warnings':>8}  status  name")
+    if quiet:
+        return worst
+    say(f"{'product':<30} {'rules':>5} {'tests':>5} {'errors':>6} {'warnings':>8}  status  name")
     for stem, name, rules, tests, errors, warnings, status in rows:
-        say(f"{stem:<26} {rules:>5} {tests:>5} {errors:>6} {warnings:>8}  {status:<6}  {name}")
+        say(f"{stem:<30} {rules:>5} {tests:>5} {errors:>6} {warnings:>8}  {status:<6}  {name}")
     say(f"{len(rows)} product(s) checked")
-    raise typer.Exit(worst)
+    return worst
+
+
+def _catalog_results(rows: int | None, as_json: bool) -> int:
+    from designer.cli.simulate import _console, _stages, print_table
+    from designer.settings import settings
+    from designer.use_cases import catalog_results
+    from validation.analysis.seed_results import results_table
+
+    with _stages() as progress:
+        found = catalog_results(settings().samples_dir, rows, progress)
+    if as_json:
+        say(json.dumps([r.to_dict() for r in found], ensure_ascii=False, indent=2))
+    else:
+        console = _console()
+        for r in found:
+            table = results_table(r)
+            print_table(console, table)
+            if table.note is not None:
+                console.print(str(table.note), markup=False)
+    return EXIT_ERRORS if any(r.holds is False for r in found) else EXIT_OK
 
 
 def _read_applicant(source: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["CATALOG_DIR", "catalog_paths", "catalog_path"]
+__all__ = ["CATALOG_DIR", "catalog_paths", "catalog_path", "baseline_paths"]
 
 CATALOG_DIR = Path(__file__).parent
 
@@ -17,3 +17,8 @@ def catalog_paths() -> list[Path]:
 def catalog_path(product_id: str) -> Path:
     """The file of one catalog product, by id (file stem)."""
     return CATALOG_DIR / f"{product_id}.yaml"
+
+
+def baseline_paths() -> list[Path]:
+    """Every baseline spec (a catalog product's bank policy before it), in name order."""
+    return sorted((CATALOG_DIR / "baselines").glob("*_baseline.yaml"))
