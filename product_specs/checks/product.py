@@ -1,4 +1,5 @@
-"""The `product` section: the channel field names a required category field, the APR cap is positive."""
+"""The `product` section: the channel field names a required category field, the id field a string or integer
+field, the APR cap is positive."""
 
 from __future__ import annotations
 
@@ -33,5 +34,11 @@ def check(ctx: CheckContext) -> None:
             if cid not in (channel_field.categories or []):
                 ctx.error("channel", ("channels", i, "id"), f"channels[{cid}]",
                           f"channel {cid!r} is not a category of field {channel_field.name!r}")
+    id_field = spec.product.id_field
+    if id_field is not None and (fields.get(id_field) is None
+                                 or fields[id_field].type not in (FieldType.STRING, FieldType.INTEGER)):
+        ctx.error("id_field", ("product", "id_field"), "product.id_field",
+                  f"id field {id_field!r} must be a string or integer field of the data dictionary",
+                  did_you_mean(id_field, fields))
     if spec.product.apr_cap <= 0:
         ctx.error("apr_cap", ("product", "apr_cap"), "product.apr_cap", "the APR cap must be above zero")

@@ -56,3 +56,6 @@ class Product(SpecModel):
     """Regulatory annual rate cap (APR as a fraction). 0.24 is the common cap in China."""
     channel_field: Ident = "channel"
     """The data-dictionary field that names the sales channel of an application."""
+    id_field: Ident | None = None
+    """The data-dictionary field that identifies an applicant (decisions files and reports name applicants by
+    it). Default: `applicant_id` when the dictionary declares it, else the row number."""

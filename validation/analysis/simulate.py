@@ -135,10 +135,16 @@ def _input_columns(checked: CheckedSpec) -> tuple[list[str], list[str]]:
     the applicant id among them: less to read, and no personal data in the result.
     """
     spec = checked.spec
+    id_field = applicant_id_field(checked)
     read, blank = [], []
     for f in spec.fields:
-        (blank if f.type is FieldType.STRING and f.name != "applicant_id" else read).append(f.name)
-    return [*read, "applicant_id", *OUTCOME_COLUMNS], blank
+        (blank if f.type is FieldType.STRING and f.name != id_field else read).append(f.name)
+    return list(dict.fromkeys([*read, id_field, *OUTCOME_COLUMNS])), blank
+
+
+def applicant_id_field(checked: CheckedSpec) -> str:
+    """The field naming an applicant: the product's id field, else applicant_id."""
+    return checked.spec.product.id_field or "applicant_id"
 
 
 def _check_columns(checked: CheckedSpec, table: pa.Table, source: str, blank: list[str]) -> None:
@@ -155,7 +161,7 @@ def result_columns(checked: CheckedSpec, keep: list[str]) -> list[str]:
     """
     spec = checked.spec
     names = {f.name for f in spec.fields}
-    wanted = [n for n in ("applicant_id", spec.product.channel_field, spec.limits.requested_field)
+    wanted = [n for n in (applicant_id_field(checked), spec.product.channel_field, spec.limits.requested_field)
               if n and n in names]
     return list(dict.fromkeys([*wanted, *keep, *OUTPUT_COLUMNS]))
 
@@ -377,7 +383,8 @@ DECISION_FILE_COLUMNS = ("applicant_id", "segment", "score", "pd", "band", "deci
 
 def write_decisions(result: SimulationResult, path: str | Path) -> Path:
     """Write one row per applicant (id, segment, score, pd, band, decision, reasons, limit, apr) to a
-    Parquet (.parquet, .pq) or CSV (.csv) file, in the order of the data; a personal-data id is masked.
+    Parquet (.parquet, .pq) or CSV (.csv) file, in the order of the data; the id is the product's id field
+    (product.id_field, else applicant_id, else the row number), masked when it is personal data.
     In CSV the reasons are one text of codes separated by spaces. The file appears whole or not at all."""
     import os
 
@@ -390,9 +397,10 @@ def write_decisions(result: SimulationResult, path: str | Path) -> Path:
     if suffix not in (".parquet", ".pq", ".csv"):
         raise SimulationError(f"{path}: use a .parquet or .csv file name for the decisions")
     table = result.table.sort_by(ROW_COLUMN)
-    if "applicant_id" in table.column_names:
-        ids = table["applicant_id"].cast(pa.string())
-        if "applicant_id" in pii_fields(result.checked.spec):
+    id_field = applicant_id_field(result.checked)
+    if id_field in table.column_names:
+        ids = table[id_field].cast(pa.string())
+        if id_field in pii_fields(result.checked.spec):
             ids = pa.array([mask(v) for v in ids.to_pylist()], pa.string())
     else:
         ids = pc.cast(table[ROW_COLUMN], pa.string())

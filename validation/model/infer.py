@@ -213,10 +213,14 @@ def _draft(columns: list[ColumnInfo], frame: pd.DataFrame, product_id: str, kind
         appetite["max_bad_rate_approved"] = _dec(round(bad_rate * 0.6, 4) or 0.0001)
         appetite["max_expected_loss_rate"] = _dec(round(bad_rate * 0.6 * 0.45, 4) or 0.0001)
         notes.append("risk appetite drafted: approved bad rate at most 60% of the data's, EL at that x 45% LGD")
+    product = {"id": product_id, "name": _text(f"Product inferred from data ({product_id})", f"数据推断产品（{product_id}）"),
+               "kind": kind, "version": "0.1.0", "terms_months": [12], "repayment": ["equal_instalment"],
+               "apr_cap": Decimal("0.24"), "channel_field": channel.name}
+    id_column = next((c.name for c in columns if c.note == "applicant id"), None)
+    if id_column is not None and id_column != "applicant_id":
+        product["id_field"] = id_column
     return {
-        "product": {"id": product_id, "name": _text(f"Product inferred from data ({product_id})", f"数据推断产品（{product_id}）"),
-                    "kind": kind, "version": "0.1.0", "terms_months": [12], "repayment": ["equal_instalment"],
-                    "apr_cap": Decimal("0.24"), "channel_field": channel.name},
+        "product": product,
         "fields": fields,
         "segments": [{"id": "everyone", "name": _text("Everyone", "全部客户")}],
         "scorecard": {"name": _text("Placeholder scorecard (train it)", "占位评分卡（待训练）"), "base_points": 600,

@@ -63,16 +63,18 @@ def test_infer_train_cutoffs_check_simulate_from_a_plain_file(tmp_path):
     parquet = tmp_path / "sample.parquet"
     write(load_checked(catalog_path("consumer_instalment_loan")), parquet, ROWS, seed=22)
     plain = pd.read_parquet(parquet).drop(columns=["max_dpd_12m", "loss_given_default"])
-    plain = plain.rename(columns={"bad_flag": "went_bad"})
+    plain = plain.rename(columns={"bad_flag": "went_bad", "applicant_id": "loan_no"})
     csv = tmp_path / "history.csv"
     plain.to_csv(csv, index=False)
     spec = tmp_path / "drafted.yaml"
-    result = run("spec", "infer", "--data", csv, "--target", "went_bad", "--id", "applicant_id", "--out", spec)
+    result = run("spec", "infer", "--data", csv, "--target", "went_bad", "--id", "loan_no", "--out", spec)
     assert result.exit_code == 0, result.output
     assert "Data dictionary" in result.stdout and "PII" in result.stdout
     assert run("check", spec).exit_code == 0
+    assert load_checked(spec).spec.product.id_field == "loan_no"
     frame = _chain(spec, csv, tmp_path, target="went_bad")
     assert len(frame) == ROWS
+    assert frame["applicant_id"].tolist() == plain["loan_no"].astype(str).tolist()  # the --id column names rows
 
 
 def test_calibrate_and_drift(tmp_path):
