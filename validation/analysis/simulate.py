@@ -354,15 +354,13 @@ def check_outputs(result: SimulationResult) -> dict:
     Returns plain data: {"available", "ok", "rows", "checks": [{"check", "passed", "details"}]}.
     """
     try:
-        from validation.data.expectations import output_checks, validate_outputs
+        from validation.data.expectations import output_checks, validate_output_table
     except ImportError:  # a build without the data checks
         return {"available": False, "ok": None, "rows": result.rows, "checks": []}
-    import pyarrow.compute as pc
 
-    columns = ["decision", "segment", "band", "limit", "apr"]
-    # reasons as "R01,R02" text: a list column makes GX fingerprint the frame by pickling it (10 s at 1M rows)
-    table = result.table.select(columns).append_column("reasons", pc.binary_join(result.table["reasons"], ","))
-    report = validate_outputs(result.checked, table.to_pandas())
+    # evaluated in DuckDB over the decisions as they are (no copy into pandas: 1.6 s -> 0.1 s at 100k rows)
+    table = result.table.select(["decision", "segment", "band", "limit", "apr", "reasons"])
+    report = validate_output_table(result.checked, table, str(result.source))
     failures = {(f.field, f.kind): f for f in report.failures}
     lines = []
     for check in output_checks(result.checked, tuple(table.column_names)):

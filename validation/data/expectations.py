@@ -31,7 +31,8 @@ from product_specs.sections import FieldType
 from validation.data.data_files import DataFileError, describe_source, read_data
 
 __all__ = ["Check", "Failure", "DataReport", "DataFileError", "field_checks", "output_checks",
-           "expectation_suite", "run_checks", "run_sql_checks", "validate_data", "validate_outputs", "DEFAULT_MAX_NULL_RATE"]
+           "expectation_suite", "run_checks", "run_sql_checks", "validate_data", "validate_outputs",
+           "validate_output_table", "DEFAULT_MAX_NULL_RATE"]
 
 DEFAULT_MAX_NULL_RATE = 0.5
 EXAMPLES = 5
@@ -257,6 +258,35 @@ def validate_outputs(checked: CheckedSpec, results) -> DataReport:
         work["ls_reason_count"] = work["reasons"].map(_reason_count).astype("int64")
     checks = output_checks(checked, tuple(work.columns))
     return run_checks(checks, work, describe_source(results))
+
+
+def validate_output_table(checked: CheckedSpec, table, source: str = "<decisions>") -> DataReport:
+    """`validate_outputs` for decisions in an Arrow table (columns decision, limit, apr, reasons as a list,
+    segment, band), evaluated in DuckDB SQL: the same failures, without a copy into pandas.
+
+    Raises:
+        DataFileError: the table cannot be read.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from validation.data.sql_checks import evaluate, open_table
+
+    if "limit" in table.column_names:
+        limit = pc.cast(table["limit"], pa.float64())
+        units = pc.divide(limit, float(checked.spec.limits.step))
+        off = pc.greater(pc.abs(pc.subtract(units, pc.round(units))), 1e-9)
+        table = table.append_column("ls_limit_off_step", pc.if_else(off, limit, pa.scalar(None, pa.float64())))
+    if "reasons" in table.column_names:
+        counts = pc.fill_null(pc.list_value_length(table["reasons"]), 0)
+        table = table.append_column("ls_reason_count", pc.cast(counts, pa.int64()))
+    checks = output_checks(checked, tuple(table.column_names))
+    if table.num_rows == 0:
+        return DataReport(source, 0, len(checks), (Failure("", "rows", "at least one row", "", 0, (),
+                                                           "the data has no rows"),))
+    with open_table(table, source) as opened:
+        rows, results = evaluate(expectation_suite(checks), checks, opened)
+    return DataReport(source, rows, len(checks), tuple(_failures(checks, results, None)))
 
 
 def run_checks(checks: list[Check], frame: pd.DataFrame, source: str = "<frame>") -> DataReport:

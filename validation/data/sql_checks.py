@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line
 
-__all__ = ["SqlSource", "open_source", "evaluate", "MEMORY_LIMIT"]
+__all__ = ["SqlSource", "open_source", "open_table", "evaluate", "MEMORY_LIMIT"]
 
 MEMORY_LIMIT = "1GB"
 """DuckDB's memory while checking; past it, it spills to a temporary folder."""
@@ -85,6 +85,23 @@ def open_source(source, text_columns: tuple[str, ...] = ()) -> Iterator[SqlSourc
     finally:
         if con is not None:
             con.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def open_table(table, name: str = "<table>") -> Iterator[SqlSource]:
+    """An Arrow table (in memory, e.g. a simulation's decisions) as the view `ls_data` in DuckDB."""
+    import duckdb
+
+    scratch = tempfile.mkdtemp(prefix="loanstudio-checks-")
+    con = _connection(duckdb, scratch)
+    try:
+        relation = con.from_arrow(table)
+        relation.create_view(_VIEW)
+        types = {column: str(kind) for column, kind in zip(relation.columns, relation.types, strict=True)}
+        yield SqlSource(con, types, name, _table_of(_VIEW))
+    finally:
+        con.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
