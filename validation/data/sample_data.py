@@ -6,7 +6,8 @@ per field, in draw order (sample_fields.py) -> outcome columns drawn from the hi
 
 - `bad_flag` (1 = went M3+, over 90 days past due, within 12 months),
 - `max_dpd_12m` (longest days past due in those 12 months; above 90 exactly when bad),
-- `loss_given_default` (share of the exposure lost if this applicant defaults).
+- `loss_given_default` (share of the exposure lost if this applicant defaults),
+- `fraud_flag` (1 = a fraud-ring member who went bad: took the money and never repaid).
 
 Rows are generated in chunks of `CHUNK_ROWS`, each drawn from streams seeded by (seed, chunk, name),
 so a population depends only on the spec, the number of rows and the seed (not on how it is written).
@@ -26,7 +27,15 @@ import pyarrow.compute as pc
 
 from product_specs import CheckedSpec, load_checked
 from product_specs.sections import FieldType
-from validation.data.applicant_model import Applicants, calibrate, outcomes, probabilities
+from validation.data.applicant_model import (
+    FIT_ROWS,
+    FIT_SEED,
+    Applicants,
+    Truth,
+    calibrate,
+    outcomes,
+    probabilities,
+)
 from validation.data.conditions import Evaluator
 from validation.data.sample_fields import draw_field
 from validation.data.sample_plan import SampleModel
@@ -37,7 +46,7 @@ __all__ = ["generate", "iter_chunks", "write", "default_sample", "outcome_probab
 CHUNK_ROWS = 50_000
 DEFAULT_ROWS = 20_000
 DEFAULT_SEED = 7
-OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
+OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default", "fraud_flag")
 _GENERATOR_MODULES = ("sample_data.py", "sample_fields.py", "sample_plan.py", "marginals.py", "conditions.py",
                       "applicant_model.py")
 
@@ -60,27 +69,39 @@ def iter_chunks(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED, progr
     if rows < 0 or seed < 0:
         raise ValueError("rows and seed must not be negative")
     model = SampleModel(checked)
-    intercept = calibrate(model)
     starts = range(0, rows, CHUNK_ROWS) if rows else [0]
     rules = Evaluator()
     try:
+        truth, intercept = _truth(model, rules)
         for chunk, start in enumerate(starts):
             n = min(CHUNK_ROWS, rows - start)
-            yield _chunk(model, rules, intercept, n, seed, chunk, start)
+            pop, columns = _draw(model, rules, n, seed, chunk, start)
+            pd_true = probabilities(pop, truth, intercept, columns)
+            for name, values in outcomes(pop, pd_true).items():
+                columns.setdefault(name, values)
+            yield pd.DataFrame(columns)
             if progress is not None:
                 progress(start + n, rows)
     finally:
         rules.close()
 
 
-def outcome_probabilities(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+def outcome_probabilities(checked: CheckedSpec, rows: int, seed: int = DEFAULT_SEED, rings: bool = True
+                          ) -> np.ndarray:
     """The hidden probability of going bad of each applicant `generate(checked, rows, seed)` makes, in row
-    order: the ground truth a trained scorecard is judged against (its AUC is the best any model can do on
-    these rows). `bad_flag` is drawn from exactly these probabilities."""
+    order: a function of the applicant's observed fields, fraud-ring membership and noise. `bad_flag` is
+    drawn from exactly these probabilities. `rings=False` leaves ring membership out: the credit truth, the
+    ground truth a scorecard of the fields is judged against (only network data shows membership)."""
     model = SampleModel(checked)
-    intercept = calibrate(model)
-    out = [probabilities(Applicants(model, min(CHUNK_ROWS, rows - start), seed, chunk, start), intercept)
-           for chunk, start in enumerate(range(0, rows, CHUNK_ROWS))]
+    rules = Evaluator()
+    try:
+        truth, intercept = _truth(model, rules)
+        out = []
+        for chunk, start in enumerate(range(0, rows, CHUNK_ROWS)):
+            pop, columns = _draw(model, rules, min(CHUNK_ROWS, rows - start), seed, chunk, start)
+            out.append(probabilities(pop, truth, intercept, columns, rings))
+    finally:
+        rules.close()
     return np.concatenate(out) if out else np.zeros(0)
 
 
@@ -161,16 +182,34 @@ def _write_parquet(chunks: Iterator[pd.DataFrame], path: Path) -> None:
 
 # one chunk ------------------------------------------------------------------------------------------------
 
-def _chunk(model: SampleModel, rules: Evaluator, intercept: float, n: int, seed: int, chunk: int,
-           start: int) -> pd.DataFrame:
+_TRUTHS: dict[str, tuple[Truth, float]] = {}
+
+
+def _truth(model: SampleModel, rules: Evaluator) -> tuple[Truth, float]:
+    """The product's hidden model (fitted once per spec and process on FIT_ROWS applicants drawn with a fixed
+    seed) and the intercept that gives the declared bad rate."""
+    key = model.checked.spec_hash
+    if key not in _TRUTHS:
+        pop, columns = _draw(model, rules, FIT_ROWS, FIT_SEED, 0, 0)
+        kinds = {f.name: ("number" if f.type in (FieldType.INTEGER, FieldType.NUMBER) else "level")
+                 for f in model.spec.fields if f.type is not FieldType.STRING}
+        truth = Truth.fit(columns, kinds, pop.risk)
+        intercept = calibrate(truth, truth.risk(columns), pop.in_ring, model.population.bad_rate)
+        if len(_TRUTHS) >= 16:
+            _TRUTHS.clear()
+        _TRUTHS[key] = (truth, intercept)
+    return _TRUTHS[key]
+
+
+def _draw(model: SampleModel, rules: Evaluator, n: int, seed: int, chunk: int, start: int
+          ) -> tuple[Applicants, dict]:
+    """One chunk's applicants and their typed columns (as the data shows them), in dictionary order."""
     pop = Applicants(model, n, seed, chunk, start)
     for plan in model.plans:
         draw_field(plan, pop, rules)
     columns = {f.name: _column(f, pop.columns[f.name].values, pop.columns[f.name].nulls)
                for f in model.spec.fields}
-    for name, values in outcomes(pop, intercept).items():
-        columns.setdefault(name, values)
-    return pd.DataFrame(columns)
+    return pop, columns
 
 
 def _column(field, values: np.ndarray, nulls: np.ndarray):

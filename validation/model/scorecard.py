@@ -94,6 +94,10 @@ class TrainResult:
     changed_examples: list[str] = field(default_factory=list)
 
 
+_MIN_CALIBRATION_BADS = 50
+"""Held-out bads needed to fit the score-to-PD mapping on the held-out split (else: on the training split)."""
+
+
 def train_scorecard(checked: CheckedSpec, data, options: TrainOptions | None = None) -> TrainResult:
     """Train a scorecard for `checked` on `data` and return the new spec (not yet checked) with its report.
 
@@ -126,11 +130,19 @@ def train_scorecard(checked: CheckedSpec, data, options: TrainOptions | None = N
         fit, inference = _reject_inference(checked, kinds, columns, y, fit, train_rows, rejects, options, inference)
     spec, binnings, base_score = _write(checked, fit, options)
     scores = score_frame(spec.scorecard, frame)
-    rows = fit["train_rows"]
-    intercept, slope = fit_calibration(scores[rows], fit["train_y"], fit["train_w"])
-    described = f"{options.source or 'data'}: training split, {len(train_rows):,} rows with outcomes (seed {options.seed})"
-    if inference["rows_added"]:
-        described += f" + {inference['rows_added']:,} without, by {options.reject_inference} reject inference"
+    # the score-to-PD mapping is fitted on the held-out split: on the training rows it inherits the fit's
+    # optimism (PDs too extreme at both ends, the best band's PD too low); too few held-out bads: training rows
+    held_out_bads = int(y[test_rows].sum())
+    if held_out_bads >= _MIN_CALIBRATION_BADS and not inference["rows_added"]:
+        intercept, slope = fit_calibration(scores[test_rows], y[test_rows], w[test_rows])
+        described = (f"{options.source or 'data'}: held-out split, {len(test_rows):,} rows with outcomes "
+                     f"(seed {options.seed}; points from the training split)")
+    else:
+        rows = fit["train_rows"]
+        intercept, slope = fit_calibration(scores[rows], fit["train_y"], fit["train_w"])
+        described = f"{options.source or 'data'}: training split, {len(train_rows):,} rows with outcomes (seed {options.seed})"
+        if inference["rows_added"]:
+            described += f" + {inference['rows_added']:,} without, by {options.reject_inference} reject inference"
     spec = with_calibration(spec, intercept, slope, base_score, described)
     calibration = spec.scorecard.calibration
     report = judge_model(checked, spec, frame, scores, y_all, fit["train_rows"], fit["train_y"], fit["train_w"],
