@@ -207,6 +207,9 @@ def results_from_metrics(metrics, base, figures: list[SeedFigure], filled: dict[
             r.note = "no baseline"
         elif r.value is None:
             r.note = filled.get(f"{key}:why") or "unavailable"
+        elif key == "fraud_cut":
+            r.note = (f"{filled.get('fraud_approved')} fraud approved with the anti-fraud rules, "
+                      f"{filled.get('fraud_approved_without')} without")
         seed = by_measure.get(key)
         if seed is not None:
             r.reported_zh, r.reported_en, r.target = seed.reported.zh, seed.reported.en, seed.target_text
@@ -255,4 +258,41 @@ def results_table(r: ProductResults):
 
 def default_extras() -> list[Extra]:
     """The optional steps this build has (fraud cut, post-loan M3+)."""
-    return []
+    return [fraud_cut]
+
+
+def fraud_cut(checked: CheckedSpec, data, result) -> dict:
+    """Fraud cases (`fraud_flag`) the product approves against the same product without its anti-fraud
+    rules (admission and channel rules of category anti_fraud: shared devices, phones, addresses, the
+    relationship network), on the same applicants: the share of fraud the rules cut."""
+    import numpy as np
+
+    from product_specs.checks import check_spec
+    from product_specs.sections import RuleCategory
+    from validation.analysis.simulate import ROW_COLUMN, run_simulation
+    from validation.data.data_files import read_data
+
+    frame = read_data(data)
+    if "fraud_flag" not in frame.columns:
+        return {"fraud_cut:why": "the data has no fraud_flag"}
+    fraud = frame["fraud_flag"].fillna(0).to_numpy(dtype=float) > 0
+    spec = checked.spec
+    admission = [r for r in spec.admission if r.category is not RuleCategory.ANTI_FRAUD]
+    channels = [c.model_copy(update={"rules": [r for r in c.rules if r.category is not RuleCategory.ANTI_FRAUD]})
+                for c in spec.channels]
+    removed = len(spec.admission) - len(admission) + sum(len(a.rules) - len(b.rules)
+                                                         for a, b in zip(spec.channels, channels, strict=True))
+    if not removed:
+        return {"fraud_cut:why": "the product has no anti-fraud rules"}
+    variant = check_spec(spec.model_copy(update={"admission": admission, "channels": channels, "tests": []})).checked
+    if variant is None:
+        return {"fraud_cut:why": "the product without its anti-fraud rules does not check"}
+
+    def approved_fraud(res) -> int:
+        decided = res.table.sort_by(ROW_COLUMN)["decision"].to_numpy(zero_copy_only=False)
+        return int(np.sum((decided == "approve") & fraud))
+
+    with_rules, without = approved_fraud(result), approved_fraud(run_simulation(variant, frame))
+    if without == 0:
+        return {"fraud_cut:why": "no fraud approved even without the anti-fraud rules"}
+    return {"fraud_cut": 1 - with_rules / without, "fraud_approved": with_rules, "fraud_approved_without": without}
