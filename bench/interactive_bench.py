@@ -112,7 +112,7 @@ def main() -> None:
         op, n = key
         target = TARGETS.get(key)
         met = "" if target is None else ("yes" if w[key] < target else "no")
-        print(f"| {op} | {'' if n is None else f'{n:,}'} | {w[key] * 1000:,.1f} | {c[key]:.2f} | "
+        print(f"| {op} | {'' if n is None else f'{n:,}'} | {w[key] * 1000:,.3f} | {c[key]:.2f} | "
               f"{'' if target is None else f'< {target:g} s'} | {met} |")
         record.append({"operation": op, "rows": n, "warm_s": w[key], "cold_s": c[key], "target_s": target})
     RESULTS.mkdir(parents=True, exist_ok=True)
