@@ -152,8 +152,8 @@ class Truth:
             z = _normal_scores(x, knots) if len(knots) else np.zeros(n)
             out += [np.where(empty, 0.0, z), empty]
         for name, levels in self.levels.items():
-            values = _objects(columns[name])
-            out += [values == level for level in levels[1:]] + [np.array([v is None for v in values])]
+            codes, empty = _codes(columns[name], levels)
+            out += [codes == i for i in range(1, len(levels))] + [empty]
         return np.column_stack(out).astype(float) if out else np.zeros((n, 0))
 
     def risk(self, columns: dict[str, np.ndarray]) -> np.ndarray:
@@ -175,6 +175,14 @@ def _normal_scores(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     if len(distinct) == 1:
         return np.zeros(len(x))
     return np.interp(np.nan_to_num(x, nan=distinct[0]), distinct, z)
+
+
+def _codes(values, levels: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's position among `levels` (-1 for an empty or unknown value), and where it is empty."""
+    import pandas as pd
+
+    array = pd.array(values)
+    return np.asarray(pd.Categorical(array, categories=list(levels)).codes), np.asarray(pd.isna(array))
 
 
 def _objects(values) -> np.ndarray:
