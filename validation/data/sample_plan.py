@@ -9,7 +9,8 @@ bounds relations put on it. `explain()` lists the plans as text (`loanstudio sam
 Hidden structure: every applicant has a latent risk `r` (standard normal, higher = riskier); a numeric or
 boolean field has a latent normal score `u = sum(b * parent) + e * noise` whose correlations with `r`
 and with its parents' scores are the declared ones; a category field leans towards its riskier
-categories as `r` rises. Outcomes depend on `r` and on fraud-ring membership only (applicant_model.py).
+categories as `r` rises. Outcomes depend on `r` as the fields show it (E[r | observed fields]) and on fraud-ring
+membership (applicant_model.py).
 """
 
 from __future__ import annotations
