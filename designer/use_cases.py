@@ -241,12 +241,15 @@ class SimulationOutcome:
 
 def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = None,
                      progress: Progress | None = None, report_path: Path | None = None,
-                     spark=None) -> SimulationOutcome:
+                     spark=None, months: int | None = None, seed: int | None = None) -> SimulationOutcome:
     """Simulate a product (or compare it with a champion) -> figures -> output checks -> optional report.
 
     `data` is a path, a table, or a `PreparedData` kept from an earlier run (decided again at once when
     the product's input fields have not changed). With `spark` (a `validation.analysis.spark.SparkTarget`)
     the decisions run on Apache Spark, which reads `data` (Parquet) itself; the figures are the same.
+
+    With `months`, the approved book is then aged that many months (validation.analysis.post_loan, drawn
+    with `seed`): vintage, roll rates, early warnings and collections join the figures.
 
     Raises validation's SimulationError when the data cannot be used (SparkUnavailable, a subclass, when
     Spark cannot be started) and OSError when the report cannot be written.
@@ -282,6 +285,8 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
         _, result, comparison = compare_products(champion, checked, data, stage("冠军/挑战者 / champion & challenger"))
     say("指标 / figures")
     metrics = compute_metrics(result)
+    if months:
+        age_product(metrics, result, data, months, seed, stage("贷后 / post-loan"))
     say("输出校验 / output checks")
     checks = check_outputs(result)
     if report_path is not None:
@@ -289,6 +294,27 @@ def simulate_product(checked: CheckedSpec, data, champion: CheckedSpec | None = 
         lines = [CheckLine(c["check"], c["passed"], c["details"]) for c in checks.get("checks", [])]
         write_report(report_path, metrics, comparison, lines)
     return SimulationOutcome(metrics, comparison, checks, result)
+
+
+def age_product(metrics, result, data, months: int, seed: int | None = None, progress=None):
+    """Age a simulation's approved book `months` months and add it to its figures (metrics.post_loan).
+
+    The early-warning rules that read application fields get them from `data` (read again when it is a
+    path or table; a PreparedData holds them)."""
+    from validation.analysis.metrics import attach_post_loan
+    from validation.analysis.post_loan import DEFAULT_SEED, age_book, warning_fields
+    from validation.analysis.simulate import PreparedData, read_applicants
+
+    needed = warning_fields(result.checked)
+    applicants = None
+    if needed:
+        if isinstance(data, PreparedData):
+            applicants = data.table
+        elif isinstance(data, (str, Path)) or hasattr(data, "column_names") or hasattr(data, "columns"):
+            text = [f.name for f in result.checked.spec.fields if f.name in needed and f.type.value in ("category", "string")]
+            applicants = read_applicants(data, needed, text)
+    report = age_book(result, months, DEFAULT_SEED if seed is None else seed, applicants, progress)
+    return attach_post_loan(metrics, report)
 
 
 # --- for the designer (and the command line): drafts, decisions, compiled files, comparisons --------------

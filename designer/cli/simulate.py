@@ -42,6 +42,11 @@ def simulate_command(
     spark_remote: Annotated[str | None, typer.Option(
         "--spark-remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002 "
                                "(default: $SPARK_REMOTE).", show_default=False)] = None,
+    months: Annotated[int | None, typer.Option(
+        "--months", min=1, max=60, help="Age the approved book this many months (1-60): vintage curve, roll "
+                                         "rates, M3+ at months 12 and 24, early warnings, collection workload.",
+        show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the post-loan ageing (--months).")] = 7,
     decisions_out: Annotated[Path | None, typer.Option(
         "--decisions-out", help="Write every applicant's decision here (.parquet or .csv): id, segment, score, "
                                 "pd, band, decision, reasons, limit, apr.", show_default=False)] = None,
@@ -49,7 +54,8 @@ def simulate_command(
     """Simulate the product on a population: approval, refer and decline rates by segment, channel and
     band, automation rate, rule hits and waterfall, score distribution and bad rate per band, bad rate
     and expected loss of approved and declined applicants, limit and APR distributions, volume lent,
-    each judged against the risk appetite; with --champion, swap-in / swap-out sets and what changed.
+    each judged against the risk appetite; with --champion, swap-in / swap-out sets and what changed;
+    with --months, the approved book aged month by month (vintage, roll rates, early warnings, collections).
 
     Exit 0 when simulated (whatever the figures), 1 when a spec has errors, 2 when the data or a file
     cannot be read or written.
@@ -72,7 +78,7 @@ def simulate_command(
         source = data
     with _stages() as progress:
         try:
-            outcome = simulate_product(checked, source, champion_checked, progress, report, spark)
+            outcome = simulate_product(checked, source, champion_checked, progress, report, spark, months, seed)
         except SimulationError as err:
             _fail(str(err), EXIT_UNREADABLE)
         except OSError as err:

@@ -36,6 +36,9 @@ def check(ctx) -> None:
     for i, f in enumerate(spec.fields):
         if f.distribution is not None:
             _Field(ctx, f, i, fields, derived, scope).check()
+    for i, f in enumerate(spec.post_loan.monitoring_fields):
+        if f.distribution is not None:
+            _Field(ctx, f, i, {f.name: f}, derived, {}, ("post_loan", "monitoring_fields")).monitoring()
     _relations(ctx, fields, derived, scope)
     order, cycle = draw_order(spec)
     if cycle:
@@ -47,11 +50,11 @@ def check(ctx) -> None:
 
 
 class _Field:
-    def __init__(self, ctx, f, index: int, fields, derived, scope):
+    def __init__(self, ctx, f, index: int, fields, derived, scope, section: tuple[str, ...] = ("fields",)):
         self.ctx, self.f, self.d = ctx, f, f.distribution
         self.fields, self.derived, self.scope = fields, derived, scope
-        self.loc = ("fields", index, "distribution")
-        self.path = f"fields[{f.name}].distribution"
+        self.loc = (*section, index, "distribution")
+        self.path = f"{'.'.join(section)}[{f.name}].distribution"
 
     def refuse(self, key: str, message: str, hint: str = "", *more) -> None:
         """A finding at distribution.<key> (and deeper: an index, then an attribute)."""
@@ -75,6 +78,29 @@ class _Field:
         if d.in_rings and f.type in NUMERIC and self.family() is not Family.COUNT:
             self.refuse("in_rings", "only a count, a boolean or a string field can show fraud rings",
                        "set family: count (the field then counts the ring's other members)")
+
+    def monitoring(self) -> None:
+        """A monitoring field's distribution: its values over the active loans' months and how they move
+        with a loan's distress (`risk_correlation`, `risk_by_category`); no links to other fields."""
+        d = self.d
+        for key in ("depends_on", "ratio_to", "applies_when", "otherwise", "in_rings"):
+            if getattr(d, key) not in (None, []):
+                self.refuse(key, f"{key!r} is not available for a monitoring field",
+                           "monitoring fields are drawn per loan and month from their own distribution and "
+                           "the loan's distress: remove it")
+        self.d = d = d.model_copy(update={"depends_on": [], "ratio_to": None, "applies_when": None,
+                                          "otherwise": None, "in_rings": None})
+        for key, types in _KEYS.items():
+            value = getattr(d, key)
+            if value not in (None, []) and self.f.type not in types:
+                self.refuse(key, f"{key!r} is for {' or '.join(t.value for t in types)} fields, "
+                                 f"not a {self.f.type.value} field", "remove it, or change the field's type")
+        if self.f.type in NUMERIC:
+            self.numeric()
+        elif self.f.type is FieldType.CATEGORY:
+            self.categories()
+        if d.missing and self.f.required:
+            self.refuse("missing", "a required field always has a value", "set required: false, or remove missing")
 
     # numeric ------------------------------------------------------------------------------------------
     def family(self) -> Family | None:

@@ -30,3 +30,6 @@ class RiskAppetite(SpecModel):
     """Expected loss / exposure among approved at most this."""
     min_declined_to_approved_loss_ratio: Decimal | None = Field(default=None, ge=0)
     """Expected-loss rate of declined applicants at least this multiple of the approved ones'."""
+    max_m3plus_rate: Fraction | None = Field(default=None, ge=0, le=1)
+    """Share of approved loans ever over 90 days past due within 12 months on book at most this (judged when
+    the book is aged: `simulate --months 12` or more)."""

@@ -91,13 +91,7 @@ def results(samples_dir):
 
 # Seed figures this build does not reproduce yet, and why (strict: the test fails once one holds, so the
 # entry must go).
-KNOWN_GAPS = {
-    ("scenario_sme_loan", "fraud_cut"): "fraud rings on the sample are small (a few fraud cases approved per "
-                                        "20,000) and the network features are counts drawn per applicant, "
-                                        "not computed over the population (issue 12, section 3)",
-    ("consumer_instalment_loan", "m3plus_month_12"): "the post-loan ageing of the book is not built yet "
-                                                     "(issue 12, section 4)",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 SEED = [(product, f.measure) for product, figures in sorted(seed_figures().items()) for f in figures]
 
 

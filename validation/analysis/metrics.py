@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 
 from validation.analysis.simulate import SimulationResult
 
-__all__ = ["compute_metrics", "Metrics", "Figure", "GroupRow", "RuleRow", "FunnelStep", "ScoreBin",
+__all__ = ["compute_metrics", "attach_post_loan", "Metrics", "Figure", "GroupRow", "RuleRow", "FunnelStep", "ScoreBin",
            "Distribution", "HistogramBin", "ExpectedLoss", "LossFigures", "FIGURE_LABELS", "DEFAULT_LGD",
            "decided_view_sql", "nice_width"]
 
@@ -54,6 +54,7 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "volume_lent": ("授信总额", "Volume lent (sum of approved limits)"),
     "average_limit": ("平均授信额度", "Average approved limit"),
     "average_apr": ("平均年化利率", "Average approved APR"),
+    "m3plus_rate_12": ("第12个月M3+不良率（贷后账龄，按笔数）", "M3+ rate at month 12 (post-loan vintage, by count)"),
 }
 # risk_appetite target -> (figure, comparison)
 _APPETITE = {
@@ -64,6 +65,7 @@ _APPETITE = {
     "max_bad_rate_approved": ("pd_approved", "<="),
     "max_expected_loss_rate": ("expected_loss_rate_approved", "<="),
     "min_declined_to_approved_loss_ratio": ("declined_to_approved_loss_ratio", ">="),
+    "max_m3plus_rate": ("m3plus_rate_12", "<="),
 }
 _FIGURE_UNITS = {"applicants": "count", "volume_lent": "money", "average_limit": "money", "average_apr": "rate",
                  "declined_to_approved_loss_ratio": "ratio", "observed_declined_to_approved_ratio": "ratio"}
@@ -240,6 +242,7 @@ class Metrics:
     apr: Distribution
     notes: list[str] = field(default_factory=list)
     model: object = None  # validation.model.model_report.ModelReport: the score judged on the outcomes, if any
+    post_loan: object = None  # validation.analysis.post_loan.PostLoanReport: the approved book aged, if asked
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -441,6 +444,22 @@ def nice_width(low: float, high: float, bins: int = 20, minimum: float = 0) -> f
     return float(width)
 
 
+def attach_post_loan(metrics: Metrics, report) -> Metrics:
+    """Add a post-loan ageing (validation.analysis.post_loan.PostLoanReport) to a simulation's figures:
+    its M3+ rate at month 12 becomes a headline figure, judged against `max_m3plus_rate`."""
+    metrics.post_loan = report
+    figure = metrics.figure("m3plus_rate_12")
+    figure.value = report.m3plus_rate_12
+    for target in figure.targets:
+        target.actual = figure.value
+        target.passed = None if figure.value is None else (
+            figure.value >= target.target if target.op == ">=" else figure.value <= target.target)
+    if report.m3plus_rate_12 is None:
+        metrics.notes.append(f"the book was aged {report.months} months: M3+ at month 12 needs 12 or more")
+    metrics.notes.extend(report.notes)
+    return metrics
+
+
 def compute_metrics(result: SimulationResult) -> Metrics:
     """Every figure of a simulation, judged against the product's risk appetite."""
     q = _Queries(result)
@@ -514,6 +533,7 @@ class _Builder:
             "volume_lent": float(overall["volume"]),
             "average_limit": as_float(overall["average_limit"]),
             "average_apr": as_float(overall["average_apr"]),
+            "m3plus_rate_12": None,  # filled by attach_post_loan
         }
         figures = {k: Figure(k, *FIGURE_LABELS[k], v, _FIGURE_UNITS.get(k, "rate")) for k, v in values.items()}
         appetite = self.spec.risk_appetite

@@ -298,6 +298,49 @@ def model_section(r) -> str:
     return "\n".join(parts)
 
 
+def _vintage_chart(r):
+    import altair as alt
+
+    data = []
+    for v in r.vintage:
+        data.append({"month": v.month, "series": "全部 / all", "rate": v.ever_m3plus_rate})
+        data += [{"month": v.month, "series": f"{band}档 / band {band}", "rate": rate} for band, rate in v.by_band.items()]
+    return alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
+        x=alt.X("month:Q", title="账龄（月）/ Months on book", scale=alt.Scale(domain=[1, r.months])),
+        y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title="累计M3+ / Ever M3+"),
+        color=alt.Color("series:N", title=None),
+        tooltip=["series:N", "month:Q", alt.Tooltip("rate:Q", format=".2%")],
+    ).properties(title="账龄曲线 / Vintage curve (cumulative M3+)", width=560, height=260)
+
+
+def _collections_chart(r):
+    import altair as alt
+
+    data = [{"month": c.month, "action": action, "count": count}
+            for c in r.collections for action, count in c.actions.items() if count]
+    return alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        x=alt.X("month:O", title="月份 / Month", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count:Q", stack=True, title="催收动作 / Collection steps"),
+        color=alt.Color("action:N", title=None), tooltip=["month:O", "action:N", "count:Q"],
+    ).properties(title="催收工作量 / Collection workload per month", width=560, height=240)
+
+
+def post_loan_section(r) -> str:
+    """The post-loan section: summary, vintage curve, roll rates, early warnings, collection workload."""
+    from validation.analysis.tables import post_loan_tables
+
+    tables = {t.id: t for t in post_loan_tables(r)}
+    return "\n".join([
+        f"<h2>{_bi('贷后表现', 'Post-loan performance')}</h2>", _note(tables["post_loan_summary"]),
+        _html_table(tables["post_loan_summary"]), _embed("vintage", _vintage_chart(r)),
+        f"<h3>{_bi('账龄曲线', 'Vintage')}</h3>", _html_table(tables["post_loan_vintage"], "groups"),
+        f"<h3>{_bi('迁徙率', 'Roll rates')}</h3>", _html_table(tables["post_loan_roll"], "groups"),
+        f"<h3>{_bi('贷后预警', 'Early warnings')}</h3>", _note(tables["post_loan_warnings"]),
+        _html_table(tables["post_loan_warnings"], "groups"),
+        f"<h3>{_bi('催收工作量', 'Collection workload')}</h3>", _embed("collections", _collections_chart(r)),
+        _html_table(tables["post_loan_collections"], "groups")])
+
+
 def _checks_section(checks: Sequence[CheckLine]) -> str:
     return f"<h2>{_bi('输出校验', 'Checks of the simulated outputs')}</h2>" + _html_table(checks_table(checks))
 
@@ -405,6 +448,8 @@ def render_report(metrics: Metrics, comparison: Comparison | None = None, checks
     else:
         sections.append(f"<h2>{_bi('评分模型', 'Scorecard model')}</h2><p class='notes'>数据无结果变量，无法评估模型 / "
                         "the data has no outcomes: the model cannot be judged (model figures above rest on its PD)</p>")
+    if getattr(m, "post_loan", None) is not None:
+        sections.append(post_loan_section(m.post_loan))
     if comparison is not None:
         sections.append(_comparison_section(comparison))
     if checks:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from validation.analysis.display import MISSING, figure, money, pct, short, signed_pp
 
 __all__ = ["Bi", "Column", "Table", "format_cell", "metrics_tables", "comparison_tables", "checks_table",
-           "model_tables", "cutoff_tables", "drift_tables", "DIFF_ROWS_PRINTED"]
+           "model_tables", "cutoff_tables", "drift_tables", "post_loan_tables", "DIFF_ROWS_PRINTED"]
 
 DIFF_ROWS_PRINTED = 20
 """Rows of the outcome diff a terminal shows (the report and --json carry more)."""
@@ -120,7 +120,8 @@ def metrics_tables(m) -> list[Table]:
             _expected_loss(m), _distributions(m), _histogram("limit_histogram", _t("额度分布", "Limit histogram"),
                                                              m.limit, "money"),
             _histogram("apr_histogram", _t("利率分布", "APR histogram"), m.apr, "rate")] + (
-                model_tables(m.model) if getattr(m, "model", None) is not None else [])
+                model_tables(m.model) if getattr(m, "model", None) is not None else []) + (
+                post_loan_tables(m.post_loan) if getattr(m, "post_loan", None) is not None else [])
 
 
 def _figures(m) -> Table:
@@ -413,3 +414,66 @@ def drift_tables(d) -> list[Table]:
          _col("当前", "Current", "rate", 1)),
         tuple((r.name, g.group, g.baseline, g.current) for r in d.rows for g in r.groups))
     return [summary, groups]
+
+
+# --- post-loan ageing ---------------------------------------------------------------------------------------
+
+_BUCKET_LABELS = {"current": Bi("正常", "current"), "written_off": Bi("核销", "written off"),
+                  "prepaid": Bi("提前结清", "prepaid"), "paid_off": Bi("正常结清", "paid off")}
+_ACTION_LABELS = {"sms": Bi("短信", "SMS"), "call": Bi("电话", "calls"), "field_visit": Bi("上门", "field visits"),
+                  "legal": Bi("法律", "legal"), "outsource": Bi("委外", "outsourced"), "write_off": Bi("核销", "write-offs")}
+
+
+def post_loan_tables(r) -> list[Table]:
+    """A post-loan ageing (validation.analysis.post_loan.PostLoanReport) as tables: summary, vintage,
+    roll rates, early warnings, collection workload."""
+    basis = Bi("样本真实PD（生成器）", "the sample's true PD (generator)") if r.pd_basis == "truth" else Bi(
+        "产品模型PD", "the product's model PD")
+    summary = Table("post_loan_summary", _t("贷后表现（账龄模拟）", "Post-loan performance (book aged)"),
+                    (_col("指标", "Figure"), _col("数值", "Value", "formatted")), (
+        (_t("放款笔数", "Loans"), f"{r.loans:,}"), (_t("放款金额", "Amount lent"), money(r.amount)),
+        (_t("模拟月数", "Months aged"), str(r.months)), (_t("每笔PD来源", "Each loan's PD from"), str(basis)),
+        (_t("平均12个月PD", "Mean 12-month PD"), pct(r.mean_pd_12m, 2)),
+        (_t("第12个月M3+不良率（按笔数）", "M3+ rate at month 12 (by count)"), pct(r.m3plus_rate_12, 2)),
+        (_t("第24个月M3+不良率（按笔数）", "M3+ rate at month 24 (by count)"), pct(r.m3plus_rate_24, 2)),
+        (_t("第12个月M3+余额占比", "M3+ share of balance at month 12 (NPL ratio)"), pct(r.npl_ratio_12, 2)),
+        (_t("第24个月M3+余额占比", "M3+ share of balance at month 24 (NPL ratio)"), pct(r.npl_ratio_24, 2)),
+        (_t("核销本金", "Principal written off"), money(r.written_off_amount))),
+        note=_t("单一批次（同月放款）的账龄表现；期限较短的产品到期结清后，余额口径的不良占比会上升。",
+                "One vintage (all loans disbursed in the same month); for short terms the NPL ratio on balance "
+                "rises as good loans repay."))
+    bands = sorted({b for v in r.vintage for b in v.by_band})
+    vintage = Table("post_loan_vintage", _t("账龄曲线（累计M3+）", "Vintage: cumulative M3+ by months on book"),
+                    (_col("账龄(月)", "Month on book", "count"), _col("累计M1+", "Ever M1+", "rate"),
+                     _col("累计M3+（笔数）", "Ever M3+ (count)", "rate"), _col("累计M3+（金额）", "Ever M3+ (amount)", "rate"),
+                     _col("已核销", "Written off", "rate"), _col("在贷笔数", "Active loans", "count"),
+                     _col("在贷余额", "Outstanding", "money"), _col("M3+余额占比", "NPL ratio", "rate"))
+                    + tuple(_col(f"{b}档累计M3+", f"Ever M3+, band {b}", "rate") for b in bands),
+                    tuple((v.month, v.ever_m1_rate, v.ever_m3plus_rate, v.ever_m3plus_amount_rate, v.written_off_rate,
+                           v.active, v.outstanding, v.npl_ratio) + tuple(v.by_band.get(b) for b in bands)
+                          for v in r.vintage))
+    targets = list(r.roll_matrix[0].to) if r.roll_matrix else []
+    roll = Table("post_loan_roll", _t("迁徙率矩阵（月末到下月末）", "Roll rates (month end to next month end)"),
+                 (_col("从", "From"), _col("笔月数", "Loan-months", "count"))
+                 + tuple(Column(_BUCKET_LABELS.get(t, Bi(t, t)), "rate", 1) for t in targets),
+                 tuple((_BUCKET_LABELS.get(row.bucket, Bi(row.bucket, row.bucket)), row.loan_months)
+                       + tuple(row.rates[t] for t in targets) for row in r.roll_matrix))
+    warnings = Table("post_loan_warnings", _t("贷后预警", "Early warnings"),
+                     (_col("代码", "Code", "code"), _col("名称", "Name"), _col("级别", "Level"),
+                      _col("命中笔数", "Loans hit", "count"), _col("命中率", "Hit rate", "rate"),
+                      _col("月命中率", "Monthly hit rate", "rate"), _col("精确率", "Precision", "rate"),
+                      _col("覆盖率", "Coverage of M1", "rate"), _col("提前月数(中位)", "Median lead (months)", "score")),
+                     tuple((w.code, Bi(w.name_zh, w.name_en), w.level, w.loans_hit, w.hit_rate, w.month_hit_rate,
+                            w.precision, w.coverage, w.median_lead_months) for w in r.warnings),
+                     note=_t("精确率：正常状态下触发后3个月内逾期的比例；覆盖率：逾期前3个月内已触发的比例；提前月数：首次触发到首次逾期。",
+                             "Precision: of the loans it fires on while current, the share behind within 3 months; "
+                             "coverage: of the loans that fall behind, the share it fired on in the 3 months before; "
+                             "lead: months from its first firing to falling behind."))
+    kinds = list(r.collection_totals)
+    collections = Table("post_loan_collections", _t("催收工作量（按月）", "Collection workload per month"),
+                        (_col("月份", "Month", "count"), _col("逾期在催笔数", "Loans behind", "count"))
+                        + tuple(Column(_ACTION_LABELS.get(k, Bi(k, k)), "count") for k in kinds),
+                        tuple((c.month, c.in_collections) + tuple(c.actions.get(k, 0) for k in kinds)
+                              for c in r.collections),
+                        extra={"totals": dict(r.collection_totals)})
+    return [summary, vintage, roll, warnings, collections]

@@ -222,8 +222,9 @@ def probabilities(pop: Applicants, truth: Truth, intercept: float, columns: dict
 
 
 def outcomes(pop: Applicants, pd_true: np.ndarray) -> dict[str, np.ndarray]:
-    """bad_flag (M3+ within 12 months), max_dpd_12m, loss_given_default and fraud_flag (a fraud-ring member
-    who went bad: took the money and never repaid) from the hidden truth."""
+    """bad_flag (M3+ within 12 months), max_dpd_12m, loss_given_default, fraud_flag (a fraud-ring member
+    who went bad: took the money and never repaid) and true_pd_12m (the probability bad_flag was drawn
+    from: post-loan ageing draws each loan's months from it) from the hidden truth."""
     rng = pop.stream("truth:outcomes")
     bad = rng.random(pop.n) < pd_true
     # good loans: most never late; some reach M1-M3 and cure
@@ -237,4 +238,4 @@ def outcomes(pop: Applicants, pd_true: np.ndarray) -> dict[str, np.ndarray]:
     fraud = bad & pop.in_ring
     lgd = np.where(fraud, np.minimum(0.9 + 0.1 * rng.random(pop.n), 1.0), lgd)  # nothing is recovered from fraud
     return {"bad_flag": bad.astype(np.int64), "max_dpd_12m": dpd, "loss_given_default": np.round(lgd, 4),
-            "fraud_flag": fraud.astype(np.int64)}
+            "fraud_flag": fraud.astype(np.int64), "true_pd_12m": np.round(pd_true, 6)}

@@ -30,13 +30,13 @@ from product_specs.sections import Distribution, Family, FieldType, TextFormat
 from product_specs.sections import Field as DataField
 from validation.data.marginals import Continuous, Count, Marginal, Uniform, count_fit
 
-__all__ = ["SampleModel", "FieldPlan", "PopulationPlan", "explain", "KIND_DEFAULTS", "RISK_EFFECT",
+__all__ = ["SampleModel", "FieldPlan", "monitoring_plan", "PopulationPlan", "explain", "KIND_DEFAULTS", "RISK_EFFECT",
            "NOISE_SD", "RING_EFFECT", "lean_intercepts"]
 
 _NORMAL = NormalDist()
 RISK_EFFECT = 1.6           # log-odds of going bad per standard deviation of latent risk
 NOISE_SD = 0.5              # unobserved heterogeneity
-RING_EFFECT = 2.2           # extra log-odds of going bad for a fraud-ring member
+RING_EFFECT = 2.2           # extra log-odds of going bad for a fraud-ring member (most take the money and never repay)
 _MAX_EXPLAINED = 0.95       # declared correlations may explain at most this share of a field's variation
 _MAX_SHIFT_VARIANCE = 0.8
 
@@ -231,6 +231,28 @@ class SampleModel:
                 weights = np.bincount(inverse, weights)
                 values = uniq
         return values, weights
+
+
+def monitoring_plan(f: DataField, limits=None) -> FieldPlan:
+    """How a post-loan monitoring field is drawn each month for each active loan: its marginal (numbers),
+    share (booleans) or shares (categories) from its `distribution` declaration or the defaults by type,
+    unit and range, and `risk_correlation` / `risk_by_category` as its link to the loan's distress. No
+    links to other fields, no empty values (validation.data.performance draws it)."""
+    d = f.distribution or Distribution()
+    declared = frozenset(k for k, v in d.model_dump(exclude_defaults=True, exclude_none=True).items())
+    kind = {FieldType.BOOLEAN: "boolean", FieldType.CATEGORY: "category", FieldType.STRING: "text"}.get(f.type)
+    plan = FieldPlan(f, kind or "number", declared)
+    plan.risk_correlation = float(d.risk_correlation or 0)
+    if f.type in (FieldType.INTEGER, FieldType.NUMBER):
+        plan.marginal = _marginal(f, d, False, limits, plan.notes)
+        if plan.marginal.family is Family.COUNT:
+            plan.kind = "count"
+        plan.step = _step(f, d)
+    elif f.type is FieldType.BOOLEAN:
+        plan.share = float(d.share if d.share is not None else _SHARE_TRUE)
+    elif f.type is FieldType.CATEGORY:
+        _categories(plan, f, d)
+    return plan
 
 
 def _id_prefixes():

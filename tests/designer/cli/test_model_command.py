@@ -62,7 +62,7 @@ def test_infer_train_cutoffs_check_simulate_from_a_plain_file(tmp_path):
     """A bank's history file and no spec: three commands to a trained, checked product."""
     parquet = tmp_path / "sample.parquet"
     write(load_checked(catalog_path("consumer_instalment_loan")), parquet, ROWS, seed=22)
-    plain = pd.read_parquet(parquet).drop(columns=["max_dpd_12m", "loss_given_default", "fraud_flag"])
+    plain = pd.read_parquet(parquet).drop(columns=["max_dpd_12m", "loss_given_default", "fraud_flag", "true_pd_12m"])
     plain = plain.rename(columns={"bad_flag": "went_bad", "applicant_id": "loan_no"})
     csv = tmp_path / "history.csv"
     plain.to_csv(csv, index=False)
