@@ -23,12 +23,54 @@ RESERVED = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "
 def check(ctx: CheckContext) -> None:
     """Check the data dictionary and put every field a rule may use into the scope."""
     ctx.unique(ctx.spec.fields, "name", "fields", "field name")
+    fields = ctx.spec.field_map()
     for i, f in enumerate(ctx.spec.fields):
         _field(ctx, f, f"fields[{f.name}]", ("fields", i))
+        if f.network is not None:
+            _network(ctx, f, fields, f"fields[{f.name}].network", ("fields", i, "network"))
         if f.type is FieldType.STRING:
             ctx.text_fields.add(f.name)
         else:
             ctx.scope[f.name] = symbol_of(f)
+
+
+def _network(ctx: CheckContext, f, fields, path: str, loc: tuple) -> None:
+    """A relationship-network feature: an integer computed from string keys (one for `shared`)."""
+    from ..rules import did_you_mean
+    from ..sections import NetworkKind
+
+    net = f.network
+    if f.type is not FieldType.INTEGER:
+        ctx.error("network", loc, path, f"a network feature is a count: {f.name!r} must be an integer field",
+                  "set type: integer")
+    if net.kind is NetworkKind.SHARED and len(net.keys) != 1:
+        ctx.error("network", loc + ("keys",), path + ".keys", "a `shared` count reads one key",
+                  "one feature per key; `group_size` links several keys")
+    for j, key in enumerate(net.keys):
+        other = fields.get(key)
+        if other is None or other.name == f.name:
+            ctx.error("network", loc + ("keys", j), f"{path}.keys[{j}]", f"unknown field {key!r}",
+                      did_you_mean(key, [n for n, g in fields.items() if g.type is FieldType.STRING]))
+        elif other.type is not FieldType.STRING:
+            ctx.error("network", loc + ("keys", j), f"{path}.keys[{j}]",
+                      f"{key!r} is a {other.type.value} field: keys are string fields (device, phone, address)")
+        if key in net.keys[:j]:
+            ctx.error("network", loc + ("keys", j), f"{path}.keys[{j}]", f"{key!r} is listed twice")
+    if (net.within_days is None) != (net.day_field is None):
+        ctx.error("network", loc + ("within_days",), path + ".within_days",
+                  "within_days and day_field go together", "give both, or neither")
+    elif net.within_days is not None:
+        if net.kind is not NetworkKind.SHARED:
+            ctx.error("network", loc + ("within_days",), path + ".within_days",
+                      "only a `shared` count looks back within_days")
+        day = fields.get(net.day_field)
+        if day is None or day.type not in _NUMERIC:
+            ctx.error("network", loc + ("day_field",), path + ".day_field",
+                      f"{net.day_field!r} is not a numeric field of the data dictionary",
+                      did_you_mean(net.day_field, [n for n, g in fields.items() if g.type in _NUMERIC]))
+    if f.distribution is not None:
+        ctx.warn("network", loc, path, "sample data computes a network feature from its keys: its distribution "
+                 "is not used", "remove the distribution; set in_rings on the key fields instead")
 
 
 def _field(ctx: CheckContext, f, path: str, loc: tuple) -> None:

@@ -5,7 +5,18 @@ from .channels import Channel, ChannelKind
 from .common import Code, Ident, SpecModel, Text
 from .decision import Band, Decision, Outcome, ReviewTrigger
 from .examples import ExampleTest, Expectation
-from .fields import Dependency, Derived, Distribution, Family, Field, FieldType, Source, TextFormat
+from .fields import (
+    Dependency,
+    Derived,
+    Distribution,
+    Family,
+    Field,
+    FieldType,
+    Network,
+    NetworkKind,
+    Source,
+    TextFormat,
+)
 from .limits import Limits
 from .population import Population
 from .post_loan import CollectionAction, DpdBucket, EarlyWarning, PostLoan
@@ -21,6 +32,6 @@ __all__ = [
     "Band", "Decision", "Outcome", "ReviewTrigger", "Derived", "Field", "FieldType", "Source", "Limits",
     "CollectionAction", "DpdBucket", "EarlyWarning", "PostLoan", "PriceAdjustment", "Pricing", "Product",
     "ProductKind", "Repayment", "RiskAppetite", "Bin", "Calibration", "Characteristic", "Scaling", "Scorecard", "ExampleTest",
-    "Expectation", "Role", "Stage", "Workflow", "Segment", "Dependency", "Distribution", "Family", "TextFormat",
+    "Expectation", "Role", "Stage", "Workflow", "Segment", "Dependency", "Distribution", "Family", "TextFormat", "Network", "NetworkKind",
     "Population",
 ]

@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 from .common import Ident, Rule, SpecModel, Text
 
 __all__ = ["FieldType", "Source", "Field", "Derived", "Distribution", "Dependency", "Family", "TextFormat",
+           "NetworkKind", "Network",
            "QUANTILE_KEY"]
 
 QUANTILE_KEY = r"^p([1-9]|[1-9][0-9])$"
@@ -136,6 +137,33 @@ class Distribution(SpecModel):
     field is true for them. Default 0."""
 
 
+class NetworkKind(StrEnum):
+    """How a relationship-network feature counts linked applicants."""
+
+    SHARED = "shared"
+    GROUP_SIZE = "group_size"
+
+
+class Network(SpecModel):
+    """A relationship-network feature (关联网络): computed over the whole applicant population from values
+    applicants share (a device, a phone, an address, an employer), as an anti-fraud platform would.
+
+    Simulations compute it in SQL from the key fields when the data carries them; a deployed decision
+    service receives it as an input from the bank's network platform."""
+
+    kind: NetworkKind
+    """`shared`: the other applicants with the same value of the key (in the last `within_days` days, when
+    given); `group_size`: the applicants in the connected group linked through any of the keys (1 when
+    linked to no one)."""
+    keys: list[Ident] = PydField(min_length=1, max_length=4)
+    """String fields whose equal values link applicants (one for `shared`, one to four for `group_size`)."""
+    within_days: int | None = PydField(default=None, ge=1, le=3650)
+    """`shared` only: count only applicants whose `day_field` is at most this many days before (or on) the
+    applicant's own."""
+    day_field: Ident | None = None
+    """Numeric field holding the application day (days since a fixed date), for `within_days`."""
+
+
 class Field(SpecModel):
     """One input of a decision: what it is, where it comes from, what values it may take."""
 
@@ -164,6 +192,9 @@ class Field(SpecModel):
     distribution: Distribution | None = None
     """How sample data draws this field (typical value, spread, missing share, links to risk and to other
     fields). Without it, sample data uses defaults by type, unit and range."""
+    network: Network | None = None
+    """An integer field computed over the applicant population from shared keys (devices, phones,
+    addresses): sample data and simulations compute it, a decision service receives it."""
 
 
 class Derived(SpecModel):

@@ -117,6 +117,9 @@ def field_pools(checked: CheckedSpec) -> dict[str, list]:
     return pools
 
 
+NETWORK_KEYS = 5_000  # distinct values of a network key: about 0.4 other applicants per value in 2,000
+
+
 class _Generator:
     def __init__(self, checked: CheckedSpec, seed: int):
         self.spec = checked.spec
@@ -125,6 +128,12 @@ class _Generator:
         self.ratios = ratio_features(checked)
         self.fields = checked.spec.field_map()
         self.bases = [self._base(t.applicant) for t in checked.spec.tests]
+        from validation.data.network import key_fields
+
+        # keys of network features (devices, phones, addresses): a few applicants share each value, so every
+        # engine computes small groups and counts (a test applicant copied many times would share its phone
+        # with all its copies, past the count's range)
+        self.network_keys = [k for k in key_fields(checked) if self.fields[k].type is FieldType.STRING]
 
     def _base(self, example: dict) -> dict:
         row = {}
@@ -192,6 +201,8 @@ class _Generator:
             row = {f.name: self.value(f) for f in self.spec.fields}
         if self.ratios and self.rng.random() < RATIO_RATE:
             self.ratio(row)
+        for key in self.network_keys:
+            row[key] = f"{key}-{rng.randrange(NETWORK_KEYS)}"
         return row
 
 

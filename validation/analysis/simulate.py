@@ -22,10 +22,13 @@ from validation.analysis import sample_quality
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line, read_data
 
 __all__ = ["simulate", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
-           "OUTCOME_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS", "write_decisions", "DECISION_FILE_COLUMNS"]
+           "OUTCOME_COLUMNS", "TRUTH_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS", "write_decisions", "DECISION_FILE_COLUMNS"]
 
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
 """Observed outcomes a simulation carries through when the data has them."""
+TRUTH_COLUMNS = ("true_pd_12m",)
+"""Hidden truth a synthetic sample carries (each applicant's 12-month PD): carried through when present, for
+post-loan ageing (validation.analysis.post_loan); a bank's own data has none and needs none."""
 ROW_COLUMN = "sim_row"
 """Position of the applicant in the source data; joins a champion's and a challenger's results."""
 DEFAULT_CHUNK_ROWS = 250_000
@@ -132,14 +135,48 @@ def _input_columns(checked: CheckedSpec) -> tuple[list[str], list[str]]:
     """(columns to read, free-text fields to stand in for with nulls).
 
     Free-text fields (names, ID numbers, phones) cannot appear in rules, so a simulation reads only
-    the applicant id among them: less to read, and no personal data in the result.
+    the applicant id and the keys of network features among them: less to read, and no personal data in
+    the result.
     """
+    from validation.data.network import key_fields
+
     spec = checked.spec
     id_field = applicant_id_field(checked)
+    keys = set(key_fields(checked))  # devices, phones, addresses linking applicants: network features read them
     read, blank = [], []
     for f in spec.fields:
-        (blank if f.type is FieldType.STRING and f.name != id_field else read).append(f.name)
-    return list(dict.fromkeys([*read, id_field, *OUTCOME_COLUMNS])), blank
+        (blank if f.type is FieldType.STRING and f.name != id_field and f.name not in keys else read).append(f.name)
+    return list(dict.fromkeys([*read, id_field, *OUTCOME_COLUMNS, *TRUTH_COLUMNS])), blank
+
+
+def _network_features(checked: CheckedSpec, table: pa.Table, source: str) -> pa.Table:
+    """Network features computed over the whole population from their keys, where the data has the keys
+    (a bank's file may carry the features instead: then they are taken as they are)."""
+    from validation.data.network import NetworkError, compute, key_fields, network_fields
+
+    if not network_fields(checked) or any(k not in table.column_names for k in key_fields(checked)):
+        return table
+    try:
+        table = compute(checked, table)
+    except NetworkError as err:
+        raise SimulationError(f"{source}: {err}") from None
+    return _blank_columns(table, [k for k in _network_keys(checked) if k != applicant_id_field(checked)])
+
+
+def _network_keys(checked: CheckedSpec) -> list[str]:
+    """The free-text fields network features read (devices, phones, addresses)."""
+    from validation.data.network import key_fields
+
+    fields = checked.spec.field_map()
+    return [k for k in key_fields(checked) if fields[k].type is FieldType.STRING]
+
+
+def _blank_columns(table: pa.Table, names: list[str]) -> pa.Table:
+    """Free-text columns replaced by nulls once they have served: no personal data in the result."""
+    for name in names:
+        i = table.column_names.index(name)
+        table = table.set_column(i, name, pa.nulls(table.num_rows, pa.string()))
+    return table
 
 
 def applicant_id_field(checked: CheckedSpec) -> str:
@@ -223,6 +260,8 @@ def prepare(checked: CheckedSpec, data, progress: Progress | None = None) -> Pre
     text = [f.name for f in checked.spec.fields if f.type in (FieldType.CATEGORY, FieldType.STRING)]
     table = read_applicants(data, wanted, text)
     report("read", 1, 1)
+    table = _network_features(checked, table, source)
+    blank = blank + [k for k in _network_keys(checked) if k not in table.column_names]  # a bank's file may have none
     _check_columns(checked, table, source, blank)
     fields = {f.name for f in checked.spec.fields}
     if ROW_COLUMN in fields:
@@ -230,7 +269,8 @@ def prepare(checked: CheckedSpec, data, progress: Progress | None = None) -> Pre
     for name in blank:
         table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
     outcomes = tuple(c for c in OUTCOME_COLUMNS if c in table.column_names and c not in fields)
-    keep = [*outcomes, ROW_COLUMN]
+    truth = [c for c in TRUTH_COLUMNS if c in table.column_names and c not in fields]
+    keep = [*outcomes, *truth, ROW_COLUMN]
     if "applicant_id" in table.column_names and "applicant_id" not in fields:
         keep.insert(0, "applicant_id")
     if ROW_COLUMN in table.column_names:

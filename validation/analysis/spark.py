@@ -37,6 +37,7 @@ from validation.analysis.simulate import (
     SimulationError,
     SimulationResult,
     _input_columns,
+    _network_keys,
     result_columns,
 )
 from validation.data.data_files import first_line
@@ -301,6 +302,8 @@ def _applicants(checked: CheckedSpec, spark, source: str):
     frame = spark.read.parquet(source)
     names = set(frame.columns)
     wanted, blank = _input_columns(checked)
+    absent = [k for k in _network_keys(checked) if k not in names]  # a bank's file may carry the features only
+    blank = blank + absent
     fields = {f.name for f in checked.spec.fields}
     missing = [f.name for f in checked.spec.fields if f.name not in names and f.name not in blank]
     if missing:
@@ -313,7 +316,62 @@ def _applicants(checked: CheckedSpec, spark, source: str):
     if "applicant_id" in names and "applicant_id" not in fields:
         keep.insert(0, "applicant_id")
     columns = [F.col(f"`{n}`") for n in read] + [F.lit(None).cast("string").alias(n) for n in blank]
-    return frame.select(*columns, _row_number(frame, source)), outcomes, keep
+    return _network_features(checked, frame.select(*columns, _row_number(frame, source))), outcomes, keep
+
+
+def _network_features(checked: CheckedSpec, frame):
+    """Network features computed over the whole population from their keys, where the data has the keys,
+    as validation.data.network computes them in DuckDB: window counts for `shared`; for `group_size`,
+    min-label propagation with pointer jumping (at most MAX_ROUNDS rounds)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from validation.data.network import MAX_ROUNDS, key_fields, network_fields
+
+    nets = network_fields(checked)
+    if not nets or any(k not in frame.columns for k in key_fields(checked)):
+        return frame
+    for f in nets:
+        net = f.network
+        if net.kind.value == "shared":
+            key = F.col(f"`{net.keys[0]}`")
+            if net.within_days is None:
+                window, empty = Window.partitionBy(key), key.isNull()
+            else:
+                day = F.col(f"`{net.day_field}`")
+                window = Window.partitionBy(key).orderBy(day).rangeBetween(-int(net.within_days), 0)
+                empty = key.isNull() | day.isNull()
+            value = F.when(empty, F.lit(0)).otherwise(F.count(F.lit(1)).over(window) - 1)
+            frame = frame.withColumn(f.name, value.cast("long"))
+            continue
+        labels = frame.select(F.col(ROW_COLUMN).alias("rid"), *[F.col(f"`{k}`").alias(f"k{i}")
+                                                                 for i, k in enumerate(net.keys)])
+        labels = labels.withColumn("label", F.col("rid")).localCheckpoint()
+        for _ in range(MAX_ROUNDS):
+            step = labels
+            for i in range(len(net.keys)):
+                mins = (labels.where(F.col(f"k{i}").isNotNull()).groupBy(f"k{i}")
+                        .agg(F.min("label").alias(f"m{i}")))
+                step = step.join(mins, on=f"k{i}", how="left")
+            least = F.least(F.col("label"), *[F.coalesce(F.col(f"m{i}"), F.col("label")) for i in range(len(net.keys))])
+            step = step.select("rid", *[f"k{i}" for i in range(len(net.keys))], least.alias("label"))
+            jump = step.select(F.col("rid").alias("jr"), F.col("label").alias("jl"))
+            moved = (step.join(jump, step["label"] == jump["jr"], "left")
+                     .select("rid", *[f"k{i}" for i in range(len(net.keys))],
+                             F.least(F.col("label"), F.coalesce(F.col("jl"), F.col("label"))).alias("label"))
+                     .localCheckpoint())
+            changed = (moved.alias("n").join(labels.alias("o"), "rid")
+                       .where(F.col("n.label") != F.col("o.label")).count())
+            labels = moved
+            if not changed:
+                break
+        else:
+            raise SimulationError(f"the applicants' links ({', '.join(net.keys)}) could not be resolved into groups "
+                                  f"within {MAX_ROUNDS} rounds")
+        sizes = labels.select(F.col("rid").alias(ROW_COLUMN),
+                              F.count(F.lit(1)).over(Window.partitionBy("label")).cast("long").alias(f.name))
+        frame = frame.drop(f.name).join(sizes, on=ROW_COLUMN, how="inner")
+    return frame
 
 
 def _row_number(frame, source: str):

@@ -7,7 +7,9 @@ per field, in draw order (sample_fields.py) -> outcome columns drawn from the hi
 - `bad_flag` (1 = went M3+, over 90 days past due, within 12 months),
 - `max_dpd_12m` (longest days past due in those 12 months; above 90 exactly when bad),
 - `loss_given_default` (share of the exposure lost if this applicant defaults),
-- `fraud_flag` (1 = a fraud-ring member who went bad: took the money and never repaid).
+- `fraud_flag` (1 = a fraud-ring member who went bad: took the money and never repaid),
+- `true_pd_12m` (the hidden probability `bad_flag` was drawn from; post-loan ageing draws from it; a
+  bank's own data has no such column).
 
 Rows are generated in chunks of `CHUNK_ROWS`, each drawn from streams seeded by (seed, chunk, name),
 so a population depends only on the spec, the number of rows and the seed (not on how it is written).
@@ -31,12 +33,15 @@ from validation.data.applicant_model import (
     FIT_ROWS,
     FIT_SEED,
     Applicants,
+    Column,
     Truth,
     calibrate,
     outcomes,
     probabilities,
 )
 from validation.data.conditions import Evaluator
+from validation.data.network import compute as network_compute
+from validation.data.network import key_fields, network_fields
 from validation.data.sample_fields import draw_field
 from validation.data.sample_plan import SampleModel
 
@@ -46,9 +51,9 @@ __all__ = ["generate", "iter_chunks", "write", "default_sample", "outcome_probab
 CHUNK_ROWS = 50_000
 DEFAULT_ROWS = 20_000
 DEFAULT_SEED = 7
-OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default", "fraud_flag")
+OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default", "fraud_flag", "true_pd_12m")
 _GENERATOR_MODULES = ("sample_data.py", "sample_fields.py", "sample_plan.py", "marginals.py", "conditions.py",
-                      "applicant_model.py")
+                      "applicant_model.py", "network.py")
 
 Progress = Callable[[int, int], None]
 
@@ -209,6 +214,16 @@ def _draw(model: SampleModel, rules: Evaluator, n: int, seed: int, chunk: int, s
         draw_field(plan, pop, rules)
     columns = {f.name: _column(f, pop.columns[f.name].values, pop.columns[f.name].nulls)
                for f in model.spec.fields}
+    nets = network_fields(model.checked)
+    if nets:  # computed from the keys the chunk shares, as a simulation computes them over the whole file
+        keys = pa.Table.from_pandas(pd.DataFrame({k: columns[k] for k in key_fields(model.checked)}),
+                                    preserve_index=False)
+        computed = network_compute(model.checked, keys)
+        for f in nets:
+            values = computed[f.name].to_numpy(zero_copy_only=False).astype(float)
+            empty = np.zeros(n, dtype=bool)
+            pop.columns[f.name] = Column(values, empty)
+            columns[f.name] = _column(f, values, empty)
     return pop, columns
 
 

@@ -10,6 +10,7 @@ where it does not apply, then empty values.
 from __future__ import annotations
 
 import math
+import zlib
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +22,7 @@ from validation.data.conditions import Evaluator
 from validation.data.marginals import normal_cdf, normal_score
 from validation.data.sample_plan import FieldPlan, lean_intercepts
 
-__all__ = ["draw_field", "REDRAWS"]
+__all__ = ["draw_field", "on_grid", "REDRAWS"]
 
 REDRAWS = 8  # rows outside a relation's bound are drawn again this many times before being held at it
 _MIN_STANDARDISED = 500  # fewer applicants than this a field applies to: their scores are taken as they are
@@ -103,7 +104,7 @@ def _value(plan: FieldPlan, pop: Applicants, z: np.ndarray) -> np.ndarray:
     if plan.ratio_to is not None:
         base = pop.columns[plan.ratio_to]
         x = x * np.where(base.nulls, 0.0, np.asarray(base.values, dtype=float))
-    return _on_grid(plan, x)
+    return on_grid(plan, x)
 
 
 def _threshold(share: float) -> float:
@@ -131,7 +132,7 @@ def _grid_range(plan: FieldPlan) -> tuple[float | None, float | None]:
     return low, high
 
 
-def _on_grid(plan: FieldPlan, x: np.ndarray) -> np.ndarray:
+def on_grid(plan: FieldPlan, x: np.ndarray) -> np.ndarray:
     low, high = _grid_range(plan)
     x = _round(plan, x)
     return np.clip(x, low, high) if low is not None or high is not None else x
@@ -244,13 +245,25 @@ def _category(plan: FieldPlan, pop: Applicants, applies: np.ndarray) -> Column:
 
 # free text -----------------------------------------------------------------------------------------------
 
+# share of applicants who, outside any fraud ring, give another applicant's value: families on one device,
+# businesses in one building (the honest links a relationship network must not mistake for rings)
+_SHARED_BY_CHANCE = {TextFormat.ADDRESS: 0.02, TextFormat.DEVICE_ID: 0.004}
+
+
 def _text(plan: FieldPlan, pop: Applicants) -> Column:
+    """Values unique per applicant across the whole population (a row-number code mixed by a per-seed
+    offset), except where a fraud ring shares its first member's value or an honest applicant shares
+    another's (_SHARED_BY_CHANCE), so equal values are links, never coincidences."""
     rng = pop.stream("field:" + plan.name)
     rows = np.arange(pop.start + 1, pop.start + pop.n + 1, dtype=np.int64)
+    chance = _SHARED_BY_CHANCE.get(plan.text_format, 0.0)
+    if chance and pop.n > 1:
+        sharing = (rng.random(pop.n) < chance) & ~pop.in_ring
+        rows = np.where(sharing, rows[rng.integers(0, pop.n, pop.n)], rows)
     shown = pop.shown_by(plan.in_rings)
     if shown.any():  # a ring shares its first member's value
         rows = np.where(shown, rows[pop.first_member()], rows)
-    offset = int(rng.integers(0, 2**31))
+    offset = int(np.random.default_rng([pop.seed, zlib.crc32(("text:" + plan.name).encode())]).integers(0, 2**31))
     values = _TEXT[plan.text_format](plan, rows, rng, offset)
     return Column(values, np.zeros(pop.n, dtype=bool))
 
@@ -286,7 +299,9 @@ def _emails(plan, rows, rng, offset):
 
 
 def _addresses(plan, rows, rng, offset):
-    return _join("示例市测试路", _str(1 + (rows * 7919 + offset) % 9999), "号")
+    code = (rows * 7919 + offset) % 1_000_000_000  # 7919 is prime to 10**9: unique below that many rows
+    return _join("示例市", _str(1 + code % 97), "区测试", _str(1 + code // 97 % 1000), "路",
+                 _str(1 + code // 97_000), "号")
 
 
 def _devices(plan, rows, rng, offset):
