@@ -1,6 +1,6 @@
 """The tax SME loan decided by hand: the benchmark's practical limit for a Python decision.
 
-Written by reading product_specs/catalog/tax_sme_loan.yaml (1.0.0 as of commit be6f0bb), the way a developer would code
+Written by reading product_specs/catalog/tax_sme_loan.yaml (1.0.0; band C from 590 since issue 12), the way a developer would code
 it directly: the same derived features, admission and channel rules, segments, scorecard, bands, matrix,
 review triggers, limit and APR as docs/decision.md, and nothing else. It trusts its input (no validation:
 a valid applicant is assumed), returns reason codes only (no texts) and keeps no trace, so it is a lower
@@ -157,7 +157,7 @@ def decide(a: dict) -> dict:
         band = "a"
     elif score >= 660:
         band = "b"
-    elif score >= 600:
+    elif score >= 590:
         band = "c"
     elif score >= 540:
         band = "d"

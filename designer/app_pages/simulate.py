@@ -14,7 +14,7 @@ from validation.analysis.simulate import SimulationError
 UPLOAD_TYPES = ["csv", "parquet"]
 
 
-def run(checked, upload) -> None:
+def run(checked, upload, months: int) -> None:
     bar = st.progress(0.0, text=tr("sim.starting"))
 
     def progress(stage, done, total):
@@ -23,7 +23,7 @@ def run(checked, upload) -> None:
     try:
         if upload is None:
             data = use_cases.default_data(checked, state.samples_dir())
-            outcome = use_cases.simulate_product(checked, data.source, progress=progress)
+            outcome = use_cases.simulate_product(checked, data.source, progress=progress, months=months or None)
         else:
             suffix = Path(upload.name).suffix.lower()
             if suffix.lstrip(".") not in UPLOAD_TYPES:
@@ -32,7 +32,7 @@ def run(checked, upload) -> None:
             with tempfile.TemporaryDirectory(prefix="loanstudio-upload-") as folder:
                 path = Path(folder) / f"applicants{suffix}"
                 path.write_bytes(upload.getvalue())
-                outcome = use_cases.simulate_product(checked, str(path), progress=progress)
+                outcome = use_cases.simulate_product(checked, str(path), progress=progress, months=months or None)
     except SimulationError as err:
         bar.empty()
         st.error(w.md(str(err)), icon="⛔")
@@ -57,8 +57,10 @@ if w.need_product():
         upload = None
         if source == "upload":
             upload = st.file_uploader(tr("sim.upload"), type=UPLOAD_TYPES, key="sim_upload")
+        months = st.number_input(tr("sim.months"), min_value=0, max_value=60, value=12, step=6, key="sim_months",
+                                 help=tr("sim.months_help"))
         if st.button(tr("sim.run"), key="sim_run", type="primary", disabled=source == "upload" and upload is None):
-            run(checked, upload)
+            run(checked, upload, int(months))
         outcome = st.session_state.simulations.get(checked.spec_hash)
         if outcome is None:
             st.info(tr("sim.not_run"))
@@ -68,6 +70,7 @@ if w.need_product():
                           seconds=f"{m.simulate_seconds:.2f}"))
             results.figure_cards(m)
             results.metric_charts(m)
+            results.post_loan(m)
             results.tables(m, outcome.checks)
             st.download_button(tr("sim.report"), use_cases.simulation_report(outcome).encode("utf-8"),
                                file_name=f"{checked.product_id}-report.html", mime="text/html", key="sim_report")

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 __all__ = ["bars", "grid", "timeline", "funnel", "waterfall", "score_distribution", "grouped_outcomes",
-           "bad_rate_by_band", "histogram", "dot_text"]
+           "bad_rate_by_band", "histogram", "vintage", "stacked_counts", "dot_text"]
 
 OUTCOME_COLOURS = alt.Scale(domain=["approve", "refer", "decline"], range=["#2e7d32", "#f9a825", "#c62828"])
 
@@ -83,6 +83,21 @@ def histogram(frame: pd.DataFrame, title: str, fmt: str):
     return alt.Chart(frame, title=title).mark_bar().encode(
         x=alt.X("lower:Q", bin=alt.Bin(binned=True), axis=alt.Axis(format=fmt), title=None), x2="upper:Q",
         y=alt.Y("count:Q", title=None), tooltip=["lower", "upper", "count"]).properties(height=220)
+
+
+def vintage(frame: pd.DataFrame, title: str):
+    """Cumulative M3+ by months on book, one line per series (all loans, each band)."""
+    return alt.Chart(frame, title=title).mark_line(point=True).encode(
+        x=alt.X("month:Q", title=None), y=alt.Y("rate:Q", axis=alt.Axis(format="%"), title=None),
+        color=alt.Color("series:N", title=None),
+        tooltip=["series:N", "month:Q", alt.Tooltip("rate:Q", format=".2%")]).properties(height=280)
+
+
+def stacked_counts(frame: pd.DataFrame, x: str, stack: str, value: str, title: str):
+    """Counts per x, stacked by kind (collection steps per month)."""
+    return alt.Chart(frame, title=title).mark_bar().encode(
+        x=alt.X(f"{x}:O", title=None, axis=alt.Axis(labelAngle=0)), y=alt.Y(f"{value}:Q", stack=True, title=None),
+        color=alt.Color(f"{stack}:N", title=None), tooltip=list(frame.columns)).properties(height=260)
 
 
 def dot_text(value) -> str:

@@ -10,7 +10,7 @@ from designer.web.state import tr
 from validation.analysis.display import figure as format_figure
 from validation.analysis.tables import checks_table, comparison_tables, metrics_tables
 
-__all__ = ["figure_cards", "metric_charts", "tables", "comparison"]
+__all__ = ["figure_cards", "metric_charts", "post_loan", "tables", "comparison"]
 
 
 def figure_cards(m) -> None:
@@ -76,6 +76,36 @@ def metric_charts(m) -> None:
         frame = pd.DataFrame([{"lower": b.lower, "upper": b.upper, "count": b.count} for b in d.histogram])
         if len(frame):
             col.altair_chart(charts.histogram(frame, title, fmt), width="stretch")
+
+
+def post_loan(m) -> None:
+    """The approved book aged month by month: vintage curve, roll rates, early warnings, collections."""
+    r = getattr(m, "post_loan", None)
+    if r is None:
+        return
+    st.subheader(tr("sim.post_loan"))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(tr("sim.m3plus_12"), format_figure(r.m3plus_rate_12, "rate"))
+    c2.metric(tr("sim.m3plus_24"), format_figure(r.m3plus_rate_24, "rate"))
+    c3.metric(tr("sim.written_off"), format_figure(r.vintage[-1].written_off_rate if r.vintage else None, "rate"))
+    st.caption(tr("sim.pd_basis_" + r.pd_basis, loans=f"{r.loans:,}", months=r.months))
+    lines = [{"series": tr("sim.all_loans"), "month": v.month, "rate": v.ever_m3plus_rate} for v in r.vintage]
+    lines += [{"series": band, "month": v.month, "rate": rate} for v in r.vintage for band, rate in v.by_band.items()]
+    c1, c2 = st.columns(2)
+    c1.altair_chart(charts.vintage(pd.DataFrame(lines), tr("chart.vintage")), width="stretch")
+    cells = [{"from": row.bucket, "to": to, "rate": rate, "label": f"{rate:.1%}"}
+             for row in r.roll_matrix if row.loan_months for to, rate in row.rates.items()]
+    if cells:
+        c2.altair_chart(charts.grid(pd.DataFrame(cells), "from", "to", "rate", tr("chart.roll_rates"), label="label"),
+                        width="stretch")
+    steps = [{"month": c.month, "action": kind, "count": n} for c in r.collections for kind, n in c.actions.items() if n]
+    if steps:
+        st.altair_chart(charts.stacked_counts(pd.DataFrame(steps), "month", "action", "count",
+                                              tr("chart.collections")), width="stretch")
+    from validation.analysis.tables import post_loan_tables
+
+    warnings = next(t for t in post_loan_tables(r) if t.id == "post_loan_warnings")
+    _table(warnings)
 
 
 def _table(table) -> None:

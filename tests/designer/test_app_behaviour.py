@@ -147,3 +147,22 @@ def test_publishing_needs_a_simulation(app, workspace_dir):
     from designer.workspace import Workspace
 
     assert Workspace(workspace_dir).version("tax_sme_loan", 1).published
+
+
+def test_the_simulate_page_ages_the_approved_book(app):
+    app.session_state["lang"] = "en"
+    open_catalog(app)
+    go(app, "simulate")
+    app.number_input(key="sim_months").set_value(18).run()
+    app.button(key="sim_run").click().run()
+    assert not app.exception
+    m3 = next(m for m in app.metric if m.label == "M3+ rate at month 12")
+    assert m3.value.endswith("%") and float(m3.value.rstrip("%")) > 0
+    assert next(m for m in app.metric if m.label == "M3+ rate at month 24").value == "—"  # aged 18 months only
+    outcome = next(iter(app.session_state["simulations"].values()))
+    assert outcome.metrics.post_loan.months == 18 and len(outcome.metrics.post_loan.vintage) == 18
+    assert any("aged 18 months" in c.value for c in app.caption)
+    app.number_input(key="sim_months").set_value(0).run()
+    app.button(key="sim_run").click().run()
+    outcome = next(iter(app.session_state["simulations"].values()))
+    assert outcome.metrics.post_loan is None and not [m for m in app.metric if m.label == "M3+ rate at month 12"]

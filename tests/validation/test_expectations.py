@@ -66,6 +66,7 @@ def test_hand_made_frame_fails_with_exact_counts(sample_product, hand_made):
         ("age", "not_null"): 3,
         ("tax_grade", "categories"): 1,
         ("channel", "categories"): 2,
+        ("overdue_count_24m", "applies_when"): 3,  # overdue counts where the bureau has no record
     }
     by_key = {(f.field, f.kind): f for f in report.failures}
     assert by_key[("court_case", "exists")].message == "column missing"

@@ -48,7 +48,10 @@ class Applicants:
         self.columns: dict[str, Column] = {}
 
     def stream(self, name: str) -> np.random.Generator:
-        return np.random.default_rng([self.seed, self.chunk, zlib.crc32(name.encode())])
+        """The random stream of one factor or field: by seed, chunk, name and product (two products drawn
+        with the same seed are different people)."""
+        product = zlib.crc32(self.model.spec.product.id.encode())
+        return np.random.default_rng([self.seed, self.chunk, zlib.crc32(name.encode()), product])
 
     def _rings(self, share: float):
         """Fraud rings: small groups of applicants; `shows` is one uniform per ring, compared with each

@@ -30,7 +30,7 @@ from product_specs.checked import InputConstraint
 from product_specs.sections import FieldType
 from validation.data.data_files import DataFileError, describe_source, read_data
 
-__all__ = ["Check", "Failure", "DataReport", "DataFileError", "field_checks", "output_checks",
+__all__ = ["Check", "Failure", "DataReport", "DataFileError", "field_checks", "consistency_checks", "output_checks",
            "expectation_suite", "run_checks", "run_sql_checks", "validate_data", "validate_outputs",
            "validate_output_table", "DEFAULT_MAX_NULL_RATE"]
 
@@ -210,32 +210,57 @@ def validate_data(checked: CheckedSpec, data, max_null_rate: float = DEFAULT_MAX
     Raises:
         DataFileError: the data cannot be read.
     """
+    from validation.data.row_checks import add_helper_columns, row_rules
+
     text = tuple(f.name for f in checked.spec.fields if f.type in (FieldType.CATEGORY, FieldType.STRING))
     checks = field_checks(checked, max_null_rate)
+    rules = row_rules(checked)
     if not isinstance(data, pd.DataFrame):  # a file or table: checked where it is, in DuckDB
-        return run_sql_checks(checks, data, text)
+        return run_sql_checks(checks, data, text, rules)
     frame = _normalised(read_data(data, text))
-    return run_checks(checks, frame, describe_source(data))
+    usable = [r for r in rules if set(r.reads) <= set(frame.columns)]
+    return run_checks(checks + consistency_checks(checked, usable), add_helper_columns(usable, frame),
+                      describe_source(data))
 
 
-def run_sql_checks(checks: list[Check], source, text_columns: tuple[str, ...] = ()) -> DataReport:
+def consistency_checks(checked: CheckedSpec, rules=None) -> list[Check]:
+    """Checks across fields (validation.data.row_checks): every population relation holds on every row; a
+    field that applies only to some applicants is empty (or its `otherwise`) elsewhere. Each reads its
+    helper column; `rules` defaults to every rule of the product."""
+    from validation.data.row_checks import row_rules
+
+    return _row_checks(row_rules(checked) if rules is None else rules)
+
+
+def run_sql_checks(checks: list[Check], source, text_columns: tuple[str, ...] = (), rules=()) -> DataReport:
     """Run checks as one GX suite evaluated in DuckDB over a Parquet/CSV file or `duckdb:FILE:TABLE`
     (validation.data.sql_checks): the same failures as `run_checks` on the data read into pandas, without
-    reading it into pandas.
+    reading it into pandas. `rules` (validation.data.row_checks) add their consistency checks where the
+    data has the columns they read.
 
     Raises:
         DataFileError: the data cannot be read.
     """
-    from validation.data.sql_checks import evaluate, open_source
+    from validation.data.sql_checks import evaluate, open_source, with_helpers
 
-    suite = expectation_suite(checks)
     with open_source(source, text_columns) as opened:
+        usable = [r for r in rules if set(r.reads) <= set(opened.types)]
+        if usable:
+            opened = with_helpers(opened, usable)
+            checks = checks + _row_checks(usable)
+        suite = expectation_suite(checks)
         rows, results = evaluate(suite, checks, opened)
     name = describe_source(source)
     if rows == 0:
         return DataReport(name, 0, len(checks), (Failure("", "rows", "at least one row", "", 0, (),
                                                          "the data has no rows"),))
     return DataReport(name, rows, len(checks), tuple(_failures(checks, results, None)))
+
+
+def _row_checks(rules) -> list[Check]:
+    """The consistency checks of row rules, each on its helper column."""
+    return [Check(r.name, r.field, r.kind, r.description, "expect_column_values_to_be_null", column=r.column,
+                  pii=r.pii) for r in rules]
 
 
 def validate_outputs(checked: CheckedSpec, results) -> DataReport:

@@ -37,6 +37,7 @@ class RowRule:
     column: str        # helper column: offending values as text where broken, else NULL
     reads: tuple[str, ...]
     sql: exp.Expression
+    pii: bool = False  # it reads personal data: its examples are masked
 
 
 def row_rules(checked: CheckedSpec) -> list[RowRule]:
@@ -51,17 +52,20 @@ def row_rules(checked: CheckedSpec) -> list[RowRule]:
     for i, text in enumerate(relations):
         rule = compile_rule(text, scope, BOOLEAN)
         names = tuple(dict.fromkeys(rule.names))
-        broken = exp.Not(this=exp.paren(to_sql_tree(rule)))
+        broken = exp.and_(_numbers(names, fields), exp.Not(this=exp.paren(to_sql_tree(rule))))
         out.append(RowRule(f"population.relations[{i}]", names[0], "relation", f"holds: {text}",
-                           f"{HELPER_PREFIX}{len(out)}", names, _offending(broken, names)))
+                           f"{HELPER_PREFIX}{len(out)}", names, _offending(broken, names),
+                           any(fields[n].pii for n in names)))
     for f in spec.fields:
         d = f.distribution
         if d is None or d.applies_when is None:
             continue
         rule = compile_rule(d.applies_when, scope, BOOLEAN)
         value = exp.column(f.name, quoted=True)
-        outside = exp.Not(this=exp.func("COALESCE", to_sql_tree(rule), exp.false()))
-        has_value = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+        condition = exp.and_(_numbers(tuple(rule.names), fields), to_sql_tree(rule))
+        outside = exp.Not(this=exp.func("COALESCE", condition, exp.false()))
+        has_value = _numbers((f.name,), fields) if f.type in (FieldType.INTEGER, FieldType.NUMBER) else \
+            exp.Not(this=exp.Is(this=value, expression=exp.Null()))
         broken = exp.and_(outside, has_value)
         allowed = "empty"
         if d.otherwise is not None:
@@ -70,8 +74,17 @@ def row_rules(checked: CheckedSpec) -> list[RowRule]:
         names = tuple(dict.fromkeys((f.name, *rule.names)))
         out.append(RowRule(f"fields[{f.name}].applies_when", f.name, "applies_when",
                            f"{allowed} unless {d.applies_when}", f"{HELPER_PREFIX}{len(out)}", names,
-                           _offending(broken, names)))
+                           _offending(broken, names), any(fields[n].pii for n in names)))
     return out
+
+
+def _numbers(names, fields) -> exp.Expression:
+    """True where every numeric field among `names` holds a finite number: NaN, infinities and text in a
+    number column are empty to a rule here, as the pandas route reads them (its type check reports text)."""
+    tests = [exp.func("COALESCE", exp.func("ISFINITE", exp.TryCast(
+        this=exp.cast(exp.column(n, quoted=True), "VARCHAR"), to=exp.DataType.build("DOUBLE"))), exp.false())
+        for n in names if n in fields and fields[n].type in (FieldType.INTEGER, FieldType.NUMBER)]
+    return exp.and_(*tests) if tests else exp.true()
 
 
 def _differs(f, value: exp.Expression, otherwise) -> exp.Expression:

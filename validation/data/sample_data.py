@@ -45,7 +45,8 @@ from validation.data.network import key_fields, network_fields
 from validation.data.sample_fields import draw_field
 from validation.data.sample_plan import SampleModel
 
-__all__ = ["generate", "iter_chunks", "write", "default_sample", "outcome_probabilities", "OUTCOME_COLUMNS",
+__all__ = ["generate", "iter_chunks", "write", "default_sample", "outcome_probabilities", "visible_risk",
+           "OUTCOME_COLUMNS",
            "CHUNK_ROWS", "DEFAULT_ROWS", "DEFAULT_SEED"]
 
 CHUNK_ROWS = 50_000
@@ -105,6 +106,28 @@ def outcome_probabilities(checked: CheckedSpec, rows: int, seed: int = DEFAULT_S
         for chunk, start in enumerate(range(0, rows, CHUNK_ROWS)):
             pop, columns = _draw(model, rules, min(CHUNK_ROWS, rows - start), seed, chunk, start)
             out.append(probabilities(pop, truth, intercept, columns, rings))
+    finally:
+        rules.close()
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def visible_risk(checked: CheckedSpec, rows: int, seed: int, fields: list[str]) -> np.ndarray:
+    """The hidden risk as only `fields` show it, for each applicant `generate(checked, rows, seed)` makes:
+    the best linear prediction of the latent risk from those fields (fitted on the generator's internal
+    draw, as the truth is). Ranked against `bad_flag`, it is the ceiling of any model that reads only
+    those fields (a scorecard cannot read booleans, for one), where `outcome_probabilities` is the
+    ceiling of a model that reads them all."""
+    model = SampleModel(checked)
+    rules = Evaluator()
+    try:
+        pop, columns = _draw(model, rules, FIT_ROWS, FIT_SEED, 0, 0)
+        kinds = {f.name: ("number" if f.type in (FieldType.INTEGER, FieldType.NUMBER) else "level")
+                 for f in model.spec.fields if f.name in set(fields)}
+        truth = Truth.fit({n: columns[n] for n in kinds}, kinds, pop.risk)
+        out = []
+        for chunk, start in enumerate(range(0, rows, CHUNK_ROWS)):
+            _, drawn = _draw(model, rules, min(CHUNK_ROWS, rows - start), seed, chunk, start)
+            out.append(truth.risk({n: drawn[n] for n in kinds}))
     finally:
         rules.close()
     return np.concatenate(out) if out else np.zeros(0)

@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line
 
-__all__ = ["SqlSource", "open_source", "open_table", "evaluate", "MEMORY_LIMIT"]
+__all__ = ["SqlSource", "open_source", "open_table", "with_helpers", "evaluate", "MEMORY_LIMIT"]
 
 MEMORY_LIMIT = "1GB"
 """DuckDB's memory while checking; past it, it spills to a temporary folder."""
@@ -103,6 +103,17 @@ def open_table(table, name: str = "<table>") -> Iterator[SqlSource]:
     finally:
         con.close()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def with_helpers(source: SqlSource, rules) -> SqlSource:
+    """The source with each consistency rule's helper column (validation.data.row_checks) added, as a view."""
+    from validation.data.row_checks import helper_select
+
+    select = helper_select(rules, source.types, source.table)
+    source.con.execute(f"CREATE OR REPLACE TEMP VIEW ls_checked AS {select.sql(dialect='duckdb')}")
+    relation = source.con.table("ls_checked")
+    types = {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)}
+    return SqlSource(source.con, types, source.name, _table_of("ls_checked"))
 
 
 def _connection(duckdb, scratch: str, database: str = ":memory:", read_only: bool = False):
@@ -335,7 +346,8 @@ def _result(c: _Compiled, source: SqlSource) -> dict:
            "unexpected_percent": 100.0 * c.count / c.elements if c.elements else 0.0}
     if c.observed:
         out["observed_value"] = c.observed
-    if c.count and not _success(c) and not c.element_count:
+    listed = not c.element_count or c.check.expectation == "expect_column_values_to_be_null"  # as GX lists them
+    if c.count and not _success(c) and listed:
         where = exp.and_(c.domain.copy(), c.unexpected.copy()) if c.domain is not None else c.unexpected.copy()
         query = exp.select(c.example.copy()).from_(source.table.copy()).where(where).limit(EXAMPLE_ROWS)
         out["partial_unexpected_list"] = [r[0] for r in source.con.execute(query.sql(dialect="duckdb")).fetchall()]

@@ -10,7 +10,7 @@ __all__ = ["PRODUCT_ID", "PRODUCT_VERSION", "SPEC_HASH", "InputError", "decide",
 
 PRODUCT_ID = "tax_sme_loan"
 PRODUCT_VERSION = "1.0.0"
-SPEC_HASH = "fd803237eda1c5cc3547c227d1691aed51783bf0ba3af42347509b2b42b68bac"
+SPEC_HASH = "776d23a3a7fdbf8ee36471b4fc814a0e538c7b7e1a0294f09f4e701e296be7d7"
 
 
 def _not(a):
@@ -254,11 +254,11 @@ _SC5_BOUNDS = (0.2, 0.5, 1.0)
 _SC5_POINTS = (70, 50, 25, 0)
 _SC6_BOUNDS = (1.0, 3.0, 5.0)
 _SC6_POINTS = (50, 35, 15, 0)
-# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's scaling
-_PD_INTERCEPT = 16.882392411370212
-_PD_SLOPE = -0.03465735902799726
+# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's calibration
+_PD_INTERCEPT = 4.764755086
+_PD_SLOPE = -0.01361505941
 _PD_BOUND = 700.0
-_BAND_MINS = (540, 600, 660, 720)
+_BAND_MINS = (540, 590, 660, 720)
 _BANDS = ("a", "b", "c", "d", "e")
 _MATRIX = {
     ("premium", "a"): "approve",
