@@ -141,7 +141,7 @@ def main() -> int:
         ("Python, hand-written", f"{py_hand / len(people) * 1e6:.2f} us/decision",
          f"generated / hand = {py_generated / py_hand:.2f}x"),
     ]
-    print(f"| code | speed | ratio |\n| --- | ---: | --- |")
+    print("| code | speed | ratio |\n| --- | ---: | --- |")
     for name, speed, ratio in rows:
         print(f"| {name} | {speed} | {ratio} |")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, DuckDB {duckdb.__version__}"
