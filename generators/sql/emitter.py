@@ -29,6 +29,8 @@ __all__ = ["SqlEmitter", "to_sql_tree", "sql_number", "column"]
 
 _BINARY = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
            "+": exp.Add, "-": exp.Sub, "*": exp.Mul, "and": exp.And, "or": exp.Or}
+_COMPARISONS = frozenset(("=", "!=", "<", "<=", ">", ">="))
+_EXACT = 2**53  # every whole number below this is exact as a double
 
 
 def sql_number(value: Decimal | int | float) -> exp.Expression:
@@ -68,7 +70,24 @@ class SqlEmitter(Emitter[exp.Expression]):
         inner = exp.paren(self.emit(node.operand), copy=False)
         return exp.Not(this=inner) if node.op == "not" else exp.Neg(this=inner)
 
+    def _whole_number_side(self, node) -> exp.Expression | None:
+        """An integer column as it is (no cast to DOUBLE), or a whole-number literal as an integer; else None."""
+        if isinstance(node, Name):
+            value = self.names[node.name]
+            if isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.BIGINT:
+                return value.copy()
+        elif isinstance(node, Literal) and isinstance(node.value, Decimal) and not isinstance(node.value, bool) \
+                and node.value == node.value.to_integral_value() and abs(node.value) < _EXACT:
+            return exp.Literal.number(int(node.value))
+        return None
+
     def _binary(self, node: Binary) -> exp.Expression:
+        if node.op in _COMPARISONS:
+            # an integer column compared with a whole number compares integers: no cast of the column per row,
+            # and exact, as Python's int comparison is
+            sides = [self._whole_number_side(n) for n in (node.left, node.right)]
+            if all(s is not None for s in sides) and any(isinstance(n, Name) for n in (node.left, node.right)):
+                return _BINARY[node.op](this=sides[0], expression=sides[1])
         left = exp.paren(self.emit(node.left), copy=False)
         right = exp.paren(self.emit(node.right), copy=False)
         if node.op == "/":

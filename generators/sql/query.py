@@ -35,15 +35,28 @@ def _case(pairs, default) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=cond, true=value) for cond, value in pairs], default=default)
 
 
-def _list(codes: list[tuple[exp.Expression, str]]) -> exp.Expression:
-    """Codes whose condition holds, in order: concatenation of one-element or empty lists."""
-    empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
-    parts = [_case([(cond, exp.Array(expressions=[_s(code)]))], empty.copy()) for cond, code in codes]
-    if not parts:
-        return empty
-    if len(parts) == 1:
-        return parts[0]
-    return exp.ArrayConcat(this=parts[0], expressions=parts[1:])
+def _codes(items: list[exp.Expression]) -> exp.Expression:
+    """The list of codes among `items` (each a code or null), in order: one list per row, built once (a
+    list per rule concatenated was most of the query's cost)."""
+    if not items:
+        return exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+    x = exp.to_identifier("ls_code", quoted=True)
+    return exp.ArrayFilter(this=exp.Array(expressions=items), expression=exp.Lambda(
+        this=exp.Not(this=exp.Is(this=exp.column(x.copy()), expression=exp.Null())), expressions=[x]))
+
+
+def _code_if(cond: exp.Expression, code: str) -> exp.Expression:
+    """`code` where `cond` is true, else null."""
+    return exp.Case(ifs=[exp.If(this=cond, true=_s(code))])
+
+
+def _bound(value: exp.Expression, bound) -> exp.Expression:
+    """A bin bound compared with `value`: a whole number against an integer column stays an integer (the
+    column is then not cast per row, and the test is exact); anything else a DOUBLE."""
+    if isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.BIGINT \
+            and bound == bound.to_integral_value() and abs(bound) < 2**53:
+        return exp.Literal.number(int(bound))
+    return sql_number(bound)
 
 
 class _QueryBuilder:
@@ -82,8 +95,9 @@ class _QueryBuilder:
         return SqlEmitter(checked, self.names).emit()
 
     def cond(self, checked: CheckedExpr) -> exp.Expression:
-        """A condition that counts as a hit only when true (null is not a hit)."""
-        return exp.Coalesce(this=exp.paren(self.sql(checked), copy=False), expressions=[exp.false()])
+        """A condition that counts as a hit only when true. Null is not a hit without a guard: every
+        condition is read only by CASE WHEN, directly or through AND/OR, where null is not true."""
+        return exp.paren(self.sql(checked), copy=False)
 
     def stage(self, name: str, columns: list[tuple[str, exp.Expression]]) -> None:
         previous = self.ctes[-1][0]
@@ -207,11 +221,11 @@ class _QueryBuilder:
         if len(bins) == 1:
             return exp.Literal.number(bins[0].points)
         if len(bins) <= BINARY_SEARCH_MIN_BINS:
-            pairs = [(exp.LT(this=value.copy(), expression=sql_number(b.upper)), exp.Literal.number(b.points))
+            pairs = [(exp.LT(this=value.copy(), expression=_bound(value, b.upper)), exp.Literal.number(b.points))
                      for b in bins[:-1]]
             return _case(pairs, exp.Literal.number(bins[-1].points))
         mid = len(bins) // 2
-        cond = exp.LT(this=value.copy(), expression=sql_number(bins[mid - 1].upper))
+        cond = exp.LT(this=value.copy(), expression=_bound(value, bins[mid - 1].upper))
         return _case([(cond, self._bin_tree(value, bins[:mid]))], self._bin_tree(value, bins[mid:]))
 
     def outcome(self) -> None:
@@ -290,9 +304,12 @@ class _QueryBuilder:
                   (column("ls_below_min"), spec.limits.below_min_code)]
         columns = [column(f.name) for f in spec.fields] + [column(k) for k in self.keep]
         outputs = [exp.alias_(column(n), n, quoted=True) for n in ("decision", "segment", "score", "band", "pd")]
-        reasons = _list(codes)
+        items = [_code_if(cond, code) for cond, code in codes]
         if self.reason_slots:
-            reasons = exp.ArrayConcat(this=reasons, expressions=self._score_reasons())
+            items += self._score_reasons()
+        # an approved applicant has no reason (every code declines or refers), so its list is not built
+        empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+        reasons = _case([(exp.EQ(this=column("decision"), expression=_s("approve")), empty)], _codes(items))
         outputs.append(exp.alias_(reasons, "reasons", quoted=True))
         outputs += [exp.alias_(e, n, quoted=True) for n, e in self.outputs]
         select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True), copy=False)
@@ -303,16 +320,15 @@ class _QueryBuilder:
 
 
     def _score_reasons(self) -> list[exp.Expression]:
-        """One list per reason slot (1..max_reasons): the code of the characteristic ranked there, when the
-        applicant is declined and lost points on it; else empty."""
-        empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+        """One item per reason slot (1..max_reasons): the code of the characteristic ranked there, when the
+        applicant is declined and lost points on it; else null."""
         declined = exp.EQ(this=column("decision"), expression=_s("decline"))
         slots = []
         for rank in range(1, self.spec.scorecard.reasons_given + 1):
             pairs = [(exp.and_(declined.copy(), exp.GT(this=column(f"ls_lost{i}"), expression=exp.Literal.number(0)),
                                exp.EQ(this=column(f"ls_rank{i}"), expression=exp.Literal.number(rank))),
-                      exp.Array(expressions=[_s(code)])) for i, code, _ in self.reason_slots]
-            slots.append(_case(pairs, empty.copy()))
+                      _s(code)) for i, code, _ in self.reason_slots]
+            slots.append(exp.Case(ifs=[exp.If(this=c, true=v) for c, v in pairs]))
         return slots
 
 
