@@ -23,6 +23,7 @@ __all__ = ["decision_query", "decision_sql", "input_problems", "OUTPUT_COLUMNS",
 OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "pd", "reasons", "limit", "apr")
 _OWN_NAMES = set(OUTPUT_COLUMNS)  # and every name starting ls_ (the query's working columns)
 BINARY_SEARCH_MIN_BINS = 8  # characteristics with more bins compile to a balanced CASE tree
+REASON_GROUP = 32  # reason codes are listed in groups of this many, each built only where one of them holds
 _CAST = {FieldType.INTEGER: exp.DataType.Type.BIGINT, FieldType.NUMBER: exp.DataType.Type.DOUBLE,
          FieldType.BOOLEAN: exp.DataType.Type.BOOLEAN, FieldType.CATEGORY: exp.DataType.Type.VARCHAR}
 
@@ -35,19 +36,30 @@ def _case(pairs, default) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=cond, true=value) for cond, value in pairs], default=default)
 
 
-def _codes(items: list[exp.Expression]) -> exp.Expression:
-    """The list of codes among `items` (each a code or null), in order: one list per row, built once (a
-    list per rule concatenated was most of the query's cost)."""
-    if not items:
-        return exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
-    x = exp.to_identifier("ls_code", quoted=True)
-    return exp.ArrayFilter(this=exp.Array(expressions=items), expression=exp.Lambda(
-        this=exp.Not(this=exp.Is(this=exp.column(x.copy()), expression=exp.Null())), expressions=[x]))
-
-
 def _code_if(cond: exp.Expression, code: str) -> exp.Expression:
     """`code` where `cond` is true, else null."""
     return exp.Case(ifs=[exp.If(this=cond, true=_s(code))])
+
+
+def _reason_text(pairs: list[tuple[exp.Expression, str]], slots: list[exp.Expression]) -> exp.Expression:
+    """The codes of `pairs` whose condition holds, then the non-null `slots`, in order, joined by commas (a
+    code has none): one string per row, which CONCAT_WS builds skipping nulls, instead of a list per rule.
+
+    A product of hundreds of rules would join hundreds of items per row, nearly all null; so beyond
+    REASON_GROUP the pairs are taken in groups, and a group's text is built only on the rows where one of
+    its conditions holds (one OR of booleans otherwise)."""
+    items = [_code_if(c, code) for c, code in pairs]
+    if len(pairs) > REASON_GROUP:
+        items = []
+        for start in range(0, len(pairs), REASON_GROUP):
+            group = pairs[start:start + REASON_GROUP]
+            # coalesce: CONCAT_WS skips nulls in DuckDB and Spark (sqlglot would guard for engines that do not)
+            text = exp.ConcatWs(expressions=[_s(",")] + [_code_if(c.copy(), code) for c, code in group],
+                                coalesce=True)
+            items.append(exp.Case(ifs=[exp.If(this=exp.or_(*[exp.paren(c.copy(), copy=False) for c, _ in group]),
+                                              true=text)]))
+    items += slots
+    return exp.ConcatWs(expressions=[_s(",")] + items, coalesce=True) if items else _s("")
 
 
 def _bound(value: exp.Expression, bound) -> exp.Expression:
@@ -304,12 +316,13 @@ class _QueryBuilder:
                   (column("ls_below_min"), spec.limits.below_min_code)]
         columns = [column(f.name) for f in spec.fields] + [column(k) for k in self.keep]
         outputs = [exp.alias_(column(n), n, quoted=True) for n in ("decision", "segment", "score", "band", "pd")]
-        items = [_code_if(cond, code) for cond, code in codes]
-        if self.reason_slots:
-            items += self._score_reasons()
-        # an approved applicant has no reason (every code declines or refers), so its list is not built
+        slots = self._score_reasons() if self.reason_slots else []
+        # an approved applicant has no reason (every code declines or refers), so its text is not built
+        approved = exp.EQ(this=column("decision"), expression=_s("approve"))
+        self.stage("ls_reasons", [("ls_reasons", _case([(approved, _s(""))], _reason_text(codes, slots)))])
         empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
-        reasons = _case([(exp.EQ(this=column("decision"), expression=_s("approve")), empty)], _codes(items))
+        reasons = _case([(exp.EQ(this=column("ls_reasons"), expression=_s("")), empty)],
+                        exp.Split(this=column("ls_reasons"), expression=_s(",")))
         outputs.append(exp.alias_(reasons, "reasons", quoted=True))
         outputs += [exp.alias_(e, n, quoted=True) for n, e in self.outputs]
         select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True), copy=False)

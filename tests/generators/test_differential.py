@@ -93,3 +93,25 @@ def test_nan_comparison_is_a_known_divergence():
     checked = check_spec(ProductSpec.model_validate(data)).checked
     applicant = plain_applicant(load_checked(catalog_path("tax_sme_loan")).spec.tests[0].applicant)
     assert_agree(checked, [dict(applicant, annual_tax_sales=5e-324)], "tax_sme_loan with an overflowing rule")
+
+
+def test_backends_agree_on_a_product_of_many_rules():
+    """Past REASON_GROUP codes the query builds its reasons group by group: the same codes, in order."""
+    import yaml
+
+    from generators.sql.query import REASON_GROUP
+    from product_specs import loads_spec
+
+    data = yaml.safe_load(catalog_path("tax_sme_loan").read_text(encoding="utf-8"))
+    thresholds = [(f"credit_inquiries_3m >= {n % 7}", f"owner_age > {30 + n % 30}") for n in range(3 * REASON_GROUP)]
+    data["admission"] += [{"code": f"G{i:03d}", "name": {"zh": f"规则{i}", "en": f"Rule {i}"},
+                           "when": f"{a} and {b}", "action": "decline" if i % 3 else "refer",
+                           "reason": {"zh": f"规则{i}", "en": f"Rule {i}"}} for i, (a, b) in enumerate(thresholds)]
+    report = check_spec(*loads_spec(yaml.safe_dump(data, allow_unicode=True, sort_keys=False)))
+    assert report.checked is not None, report.errors
+    rows = applicants(report.checked, 2_000, seed=16)
+    python, sql = decide_both(report.checked, rows)
+    found = [(row, d) for row, p, s in zip(rows, python, sql, strict=True) if (d := differences(p, s))]
+    assert not found, describe(report.checked.product_id, len(rows), found)
+    counts = collections.Counter(len(p["reasons"]) for p in python)
+    assert max(counts) > REASON_GROUP  # some applicants' reasons span several groups
