@@ -6,8 +6,8 @@ Three pairs, each agreement-checked on every output before it is timed:
   Arrow table in memory;
 - numpy: the compiled query against the hand-written numpy function (decide_numpy), which has no
   generated counterpart: the ratio is the generated SQL's time over numpy's;
-- Python: the generated `decide(applicant, trace=False)` against bench/handwritten_tax_sme.decide, per
-  decision.
+- Python: the generated `decide(applicant)` (no trace, the default) against bench/handwritten_tax_sme.decide
+  (no validation) and decide_validated (the same checks of every field, straight-line), per decision.
 
     .venv/bin/python bench/hand_limit_bench.py [--rows 1000000] [--repeats 5] [--threads 2]
 
@@ -94,6 +94,7 @@ def main() -> int:
     import duckdb
 
     from bench.handwritten_tax_sme import decide as hand_python
+    from bench.handwritten_tax_sme import decide_validated as hand_validated
     from bench.handwritten_tax_sme_columnar import HAND_SQL, decide_numpy
     from generators.decision import decision_module
     from generators.sql.query import decision_sql
@@ -117,7 +118,9 @@ def main() -> int:
     module = decision_module(checked)
     people = table.slice(0, min(check_rows, args.python_calls)).to_pylist()
     for i, person in enumerate(people):
-        g, h = module.decide(person, trace=False), hand_python(person)
+        g, h = module.decide(person), hand_python(person)
+        if hand_validated(person) != h:
+            raise SystemExit(f"the validating hand-written function disagrees with the plain one on row {i}")
         for key in OUTPUTS:
             if not _same(g[key] if key != "reasons" else [r["code"] for r in g[key]], h[key]):
                 raise SystemExit(f"hand-written Python disagrees on {key} for row {i}: {g[key]!r} vs {h[key]!r}")
@@ -128,8 +131,9 @@ def main() -> int:
     sql_generated = _timed(lambda: con.execute(AGGREGATE.format(query=generated_sql)).fetchall(), args.repeats)
     sql_hand = _timed(lambda: con.execute(AGGREGATE.format(query=HAND_SQL)).fetchall(), args.repeats)
     numpy_hand = _timed(lambda: decide_numpy(table), args.repeats)
-    py_generated = _timed(lambda: [module.decide(p, trace=False) for p in people], max(1, args.repeats // 2))
+    py_generated = _timed(lambda: [module.decide(p) for p in people], max(1, args.repeats // 2))
     py_hand = _timed(lambda: [hand_python(p) for p in people], max(1, args.repeats // 2))
+    py_valid = _timed(lambda: [hand_validated(p) for p in people], max(1, args.repeats // 2))
 
     rows = [
         ("DuckDB SQL, generated", f"{args.rows / sql_generated / 1e6:.2f}M rows/s", ""),
@@ -137,9 +141,11 @@ def main() -> int:
          f"generated / hand = {sql_generated / sql_hand:.2f}x"),
         ("numpy, hand-written", f"{args.rows / numpy_hand / 1e6:.2f}M rows/s",
          f"generated SQL / numpy = {sql_generated / numpy_hand:.2f}x"),
-        ("Python, generated decide (trace off)", f"{py_generated / len(people) * 1e6:.2f} us/decision", ""),
-        ("Python, hand-written", f"{py_hand / len(people) * 1e6:.2f} us/decision",
+        ("Python, generated decide (no trace: the default)", f"{py_generated / len(people) * 1e6:.2f} us/decision", ""),
+        ("Python, hand-written, no validation", f"{py_hand / len(people) * 1e6:.2f} us/decision",
          f"generated / hand = {py_generated / py_hand:.2f}x"),
+        ("Python, hand-written, validating the same fields", f"{py_valid / len(people) * 1e6:.2f} us/decision",
+         f"generated / hand = {py_generated / py_valid:.2f}x"),
     ]
     print("| code | speed | ratio |\n| --- | ---: | --- |")
     for name, speed, ratio in rows:
@@ -150,6 +156,7 @@ def main() -> int:
     (RESULTS / "hand_limit.json").write_text(json.dumps({
         "rows": args.rows, "threads": args.threads, "sql_generated_s": sql_generated, "sql_hand_s": sql_hand,
         "numpy_s": numpy_hand, "python_generated_s": py_generated, "python_hand_s": py_hand,
+        "python_hand_validated_s": py_valid,
         "python_calls": len(people), "machine": machine}, indent=2), encoding="utf-8")
     return 0
 

@@ -2,14 +2,15 @@
 
 Written by reading product_specs/catalog/tax_sme_loan.yaml (1.0.0; band C from 590 since issue 12), the way a developer would code
 it directly: the same derived features, admission and channel rules, segments, scorecard, bands, matrix,
-review triggers, limit and APR as docs/decision.md, and nothing else. It trusts its input (no validation:
-a valid applicant is assumed), returns reason codes only (no texts) and keeps no trace, so it is a lower
-bound for the generated module, which must also validate the input and explain itself.
+review triggers, limit and APR as docs/decision.md, and nothing else. `decide` trusts its input (no
+validation: a valid applicant is assumed), returns reason codes only (no texts) and keeps no trace, so it is
+a lower bound for the generated module, which must also validate the input; `decide_validated` first checks
+every field the generated module checks (presence, type, range, categories), the fair comparison.
 """
 
 from math import floor
 
-__all__ = ["decide"]
+__all__ = ["decide", "decide_validated"]
 
 _GRADE_POINTS = {"A": 110, "B": 80, "M": 45, "C": 30, "D": 0}
 _MATRIX = {
@@ -198,3 +199,81 @@ def decide(a: dict) -> dict:
             apr = round(min(max(apr, 0.036), 0.12), 6)
     return {"decision": decision, "segment": segment, "score": score, "band": band, "reasons": codes,
             "limit": limit, "apr": apr}
+
+
+_CHANNELS = frozenset(("mobile_app", "wechat_oa", "mini_program", "qr_code", "h5"))
+_INDUSTRIES = frozenset(("manufacturing", "wholesale_retail", "construction", "logistics", "services", "technology",
+                         "catering", "agriculture", "real_estate", "quasi_financial", "other"))
+_GRADES = frozenset(("A", "B", "M", "C", "D"))
+
+
+def _whole(x) -> bool:
+    return x.__class__ is int or (x.__class__ is float and x.is_integer())
+
+
+def _number(x) -> bool:
+    return x.__class__ is float or x.__class__ is int
+
+
+def decide_validated(a: dict) -> dict:
+    """`decide` after checking every field the generated module checks (presence, type, range, categories),
+    straight-line, as a developer would write it; raises ValueError naming the first bad field."""
+    for name in ("applicant_id", "applicant_name", "id_number", "mobile_phone"):
+        if not isinstance(a[name], str):
+            raise ValueError(name)
+    if a["channel"] not in _CHANNELS:
+        raise ValueError("channel")
+    x = a["requested_amount"]
+    if not _number(x) or not 10_000 <= x <= 3_000_000:
+        raise ValueError("requested_amount")
+    x = a["owner_age"]
+    if not _whole(x) or not 18 <= x <= 80:
+        raise ValueError("owner_age")
+    x = a["owner_share_ratio"]
+    if not _number(x) or not 0 <= x <= 1:
+        raise ValueError("owner_share_ratio")
+    if a["is_blacklisted"].__class__ is not bool:
+        raise ValueError("is_blacklisted")
+    x = a.get("bureau_score")
+    if x is not None and (not _whole(x) or not 300 <= x <= 900):
+        raise ValueError("bureau_score")
+    x = a["overdue_count_24m"]
+    if not _whole(x) or not 0 <= x <= 99:
+        raise ValueError("overdue_count_24m")
+    x = a["max_dpd_24m"]
+    if not _whole(x) or not 0 <= x <= 999:
+        raise ValueError("max_dpd_24m")
+    x = a["credit_inquiries_3m"]
+    if not _whole(x) or not 0 <= x <= 99:
+        raise ValueError("credit_inquiries_3m")
+    x = a.get("total_debt")
+    if x is not None and (not _number(x) or not 0 <= x <= 500_000_000):
+        raise ValueError("total_debt")
+    if a["industry"] not in _INDUSTRIES:
+        raise ValueError("industry")
+    x = a["firm_age_years"]
+    if not _number(x) or not 0 <= x <= 100:
+        raise ValueError("firm_age_years")
+    x = a["annual_tax_sales"]
+    if not _number(x) or not 0 <= x <= 1_000_000_000:
+        raise ValueError("annual_tax_sales")
+    x = a.get("sales_growth")
+    if x is not None and (not _number(x) or not -1 <= x <= 10):
+        raise ValueError("sales_growth")
+    if a["tax_grade"] not in _GRADES:
+        raise ValueError("tax_grade")
+    x = a["years_filing"]
+    if not _number(x) or not 0 <= x <= 50:
+        raise ValueError("years_filing")
+    x = a["tax_paid_12m"]
+    if not _number(x) or not 0 <= x <= 100_000_000:
+        raise ValueError("tax_paid_12m")
+    x = a["zero_filing_months_12m"]
+    if not _whole(x) or not 0 <= x <= 12:
+        raise ValueError("zero_filing_months_12m")
+    if a["tax_arrears"].__class__ is not bool:
+        raise ValueError("tax_arrears")
+    x = a["device_shared_count"]
+    if not _whole(x) or not 0 <= x <= 100:
+        raise ValueError("device_shared_count")
+    return decide(a)

@@ -132,7 +132,7 @@ def test_decision_and_trace(path):
     checked = load_checked(path)
     module = decision_module(checked)
     applicant = _approved(checked)
-    result = module.decide(applicant)
+    result = module.decide(applicant, trace=True)
     assert set(result) == OUTPUT_KEYS
     assert (result["product_id"], result["product_version"], result["spec_hash"]) == (
         checked.product_id, checked.spec.product.version, checked.spec_hash)
