@@ -199,3 +199,43 @@ def test_prepared_data_is_decided_again_by_a_changed_product_without_reading_the
     assert not prepared.fits(changed)
     with pytest.raises(ValueError, match="prepare it again"):
         execute(changed, prepared)
+
+
+def test_a_parquet_file_is_decided_as_it_is_read_with_the_same_result(tiny, population, tmp_path):
+    """A Parquet file is streamed a batch at a time (never held whole): the same rows, notes and progress
+    as the in-memory path, with several row groups and chunks that cut across them."""
+    import pyarrow.parquet as pq
+
+    from validation.analysis import simulate as sim
+
+    parquet = tmp_path / "tiny.parquet"
+    pq.write_table(population, parquet, row_group_size=6)
+    assert sim._streamable(tiny, parquet) and not sim._streamable(tiny, TINY_DATA)
+    calls = []
+    streamed = simulate(tiny, parquet, progress=lambda *a: calls.append(a), chunk_rows=7)
+    in_memory = sim.execute(tiny, sim.prepare(tiny, population))
+    assert streamed.table.equals(in_memory.table)
+    assert streamed.notes == in_memory.notes and streamed.outcome_columns == in_memory.outcome_columns
+    assert [c for c in calls if c[0] == "decide"][-1] == ("decide", 20, 20)
+    assert pa.types.is_dictionary(streamed.table.schema.field("decision").type)  # a byte a row, not a text
+
+
+def test_a_streamed_parquet_file_is_refused_as_the_in_memory_one(tiny, population, tmp_path):
+    import pyarrow.parquet as pq
+
+    frame = population.to_pandas()
+    numeric = [f for f in tiny.spec.fields if f.type.value in ("integer", "number") and f.max is not None][0]
+    frame[numeric.name] = frame[numeric.name].astype("float64")
+    frame.loc[0, numeric.name] = float(numeric.max) + 1
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), bad)
+    with pytest.raises(SimulationError, match=f"refuses: {numeric.name}: 1 row"):
+        simulate(tiny, bad)
+    short = tmp_path / "short.parquet"
+    pq.write_table(population.drop_columns(["age", "grade"]), short)
+    with pytest.raises(SimulationError, match="missing column.*age, grade"):
+        simulate(tiny, short)
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(population.slice(0, 0), empty)
+    with pytest.raises(SimulationError, match="no applicants"):
+        simulate(tiny, empty)

@@ -38,6 +38,7 @@ from validation.analysis.simulate import (
     SimulationResult,
     _input_columns,
     _network_keys,
+    encode_levels,
     result_columns,
 )
 from validation.data.data_files import first_line
@@ -254,7 +255,7 @@ def simulate_spark(checked: CheckedSpec, data: str | Path, target: SparkTarget |
     finally:
         _drop_view(spark, view)
     report("decide", rows, rows)
-    table = _like_duckdb(table).sort_by(ROW_COLUMN)
+    table = encode_levels(checked, _like_duckdb(table)).sort_by(ROW_COLUMN)
     notes = [] if outcomes == OUTCOME_COLUMNS else [
         "outcome column(s) missing, figures that need them are not computed: "
         + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]

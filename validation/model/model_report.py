@@ -85,6 +85,37 @@ class ModelReport:
         return out
 
 
+def _collapsed(scores: np.ndarray, y: np.ndarray, w: np.ndarray | None = None):
+    """(risk, y, weight) with one row per distinct score and outcome, weighted by how many applicants (or how
+    much weight) it stands for: the same ROC curve, AUC and KS as the full arrays (sklearn sums the weights
+    at each threshold). A scorecard's scores are whole numbers over a few hundred points, so 10M applicants
+    become a few hundred rows, counted without a sort; other scores are grouped by one sort, unless nearly
+    every score is distinct (then the arrays are kept)."""
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(y, dtype=float)
+    weights = None if w is None else np.asarray(w, dtype=float)
+    low, high = float(s.min()), float(s.max())
+    if high - low <= _COUNTED_RANGE and np.array_equal(s, np.round(s)):
+        index = (s - low).astype(np.int64)
+        size = int(high - low) + 1
+        total = np.bincount(index, weights=weights, minlength=size)
+        bad = np.bincount(index, weights=y if weights is None else weights * y, minlength=size)
+        keys = low + np.arange(size, dtype=float)
+    else:
+        keys, index = np.unique(s, return_inverse=True)
+        if len(keys) * 4 > len(s):
+            return -s, y, weights
+        total = np.bincount(index, weights=weights, minlength=len(keys))
+        bad = np.bincount(index, weights=y if weights is None else weights * y, minlength=len(keys))
+    good = total - bad
+    risk, outcome, weight = np.concatenate([-keys, -keys]), np.repeat([1.0, 0.0], len(keys)), np.concatenate([bad, good])
+    keep = weight > 0
+    return risk[keep], outcome[keep], weight[keep]
+
+
+_COUNTED_RANGE = 1_000_000  # whole-number scores spanning at most this many points are counted per point
+
+
 def model_quality(scores: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> Quality:
     """AUC, Gini and KS of `scores` (higher = safer) against outcomes `y` (1 = bad)."""
     from sklearn.metrics import roc_auc_score, roc_curve
@@ -93,7 +124,7 @@ def model_quality(scores: np.ndarray, y: np.ndarray, w: np.ndarray | None = None
     n, bads = len(y), int(round(float((y if w is None else y * w).sum())))
     if n == 0 or y.min() == y.max():
         return Quality(n, bads, None, None, None)
-    risk = -np.asarray(scores, dtype=float)
+    risk, y, w = _collapsed(scores, y, w)
     auc = float(roc_auc_score(y, risk, sample_weight=w))
     fpr, tpr, _ = roc_curve(y, risk, sample_weight=w)
     return Quality(n, bads, auc, 2 * auc - 1, float(np.max(tpr - fpr)))
@@ -105,22 +136,36 @@ def roc_points(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
 
     if len(y) == 0 or np.min(y) == np.max(y):
         return []
-    fpr, tpr, _ = roc_curve(y, -np.asarray(scores, dtype=float))
+    risk, y, w = _collapsed(scores, y)
+    fpr, tpr, _ = roc_curve(y, risk, sample_weight=w)
     pick = np.unique(np.linspace(0, len(fpr) - 1, CURVE_POINTS).round().astype(int))
     return [(float(fpr[i]), float(tpr[i])) for i in pick]
 
 
 def ks_points(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float]]:
-    """(score, cumulative share of bads, of goods) at or below each of about CURVE_POINTS scores."""
+    """(score, cumulative share of bads, of goods) at or below each of about CURVE_POINTS scores (the
+    scores' quantiles, interpolated linearly as numpy's), from the counts per distinct score."""
     if len(y) == 0 or np.min(y) == np.max(y):
         return []
-    s = np.asarray(scores, dtype=float)
-    grid = np.unique(np.quantile(s, np.linspace(0, 1, CURVE_POINTS)))
-    bads, goods = max(float(y.sum()), 1), max(float((1 - y).sum()), 1)
-    order = np.sort(s)
-    cum_bad = np.cumsum(y[np.argsort(s, kind="stable")])
-    cum_good = np.cumsum((1 - y)[np.argsort(s, kind="stable")])
-    idx = np.searchsorted(order, grid, side="right") - 1
+    risk, outcome, weight = _collapsed(scores, y)
+    weight = np.ones(len(risk)) if weight is None else weight
+    values = -risk
+    order = np.argsort(values, kind="stable")
+    values, outcome, weight = values[order], outcome[order], weight[order]
+    distinct, at = np.unique(values, return_index=True)  # ascending; the rows of each distinct score
+    count = np.add.reduceat(weight, at)
+    bad = np.add.reduceat(weight * outcome, at)
+    cum = np.cumsum(count)
+    n = cum[-1]
+    position = (n - 1) * np.linspace(0, 1, CURVE_POINTS)  # numpy's linear quantile of the expanded scores
+    below = np.floor(position)
+    low = distinct[np.searchsorted(cum, below, side="right")]
+    high = distinct[np.minimum(np.searchsorted(cum, below + 1, side="right"), len(distinct) - 1)]
+    grid = np.unique(low + (position - below) * (high - low))
+    total_bad = float(bad.sum())
+    bads, goods = max(total_bad, 1), max(float(n - total_bad), 1)
+    cum_bad, cum_good = np.cumsum(bad), np.cumsum(count - bad)
+    idx = np.searchsorted(distinct, grid, side="right") - 1
     return [(float(g), float(cum_bad[i] / bads), float(cum_good[i] / goods)) for g, i in zip(grid, idx, strict=True)]
 
 
@@ -182,6 +227,28 @@ def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_
         roc=roc_points(scores[test_rows], y_test), ks_curve=ks_points(scores[test_rows], y_test), notes=notes)
 
 
+def numbers(column) -> np.ndarray:
+    """An Arrow numeric column as float64, nulls as NaN, without a Python object per row (10M rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def labels(column) -> np.ndarray:
+    """An Arrow text column (plain or dictionary-encoded) as an object array whose rows share one str per
+    distinct value: 8 bytes a row, not a new str for each of 10M rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    combined = column.unify_dictionaries().combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    values = np.array(combined.dictionary.to_pylist() + [None], dtype=object)
+    indices = pc.fill_null(combined.indices, len(combined.dictionary)).to_numpy(zero_copy_only=False)
+    return values[indices]
+
+
 def judge_result(result) -> ModelReport | None:
     """How the product's score ranks and how its PD fits on a simulated population (None without outcomes):
     the model section of a simulation's figures and report."""
@@ -190,14 +257,14 @@ def judge_result(result) -> ModelReport | None:
     table = result.table
     if "bad_flag" not in table.column_names:
         return None
-    bad = np.array([np.nan if v is None else float(v) for v in table["bad_flag"].to_pylist()])
+    bad = numbers(table["bad_flag"])
     known = ~np.isnan(bad)
     if not known.any():
         return None
     scores = table["score"].to_numpy().astype(float)[known]
     y = bad[known]
     pd_values = table["pd"].to_numpy().astype(float)[known]
-    bands = np.array(table["band"].to_pylist(), dtype=object)[known]
+    bands = labels(table["band"])[known]
     checked = result.checked
     mapping = checked.pd_mapping()
     s = checked.spec.scorecard.scaling
