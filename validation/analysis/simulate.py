@@ -21,7 +21,7 @@ from product_specs.sections import FieldType
 from validation.analysis import sample_quality
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line, read_data
 
-__all__ = ["simulate", "encode_levels", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
+__all__ = ["simulate", "encode_levels", "column_plan", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "TRUTH_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS", "write_decisions", "DECISION_FILE_COLUMNS"]
 
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
@@ -330,7 +330,6 @@ def execute(checked: CheckedSpec, prepared: PreparedData, progress: Progress | N
         raise TypeError("simulate needs a CheckedSpec: run check_spec() first")
     if not prepared.fits(checked):
         raise ValueError("the data was prepared for a product with other input fields: prepare it again")
-    import duckdb
 
     from generators.decision import decision_connection
 
@@ -344,13 +343,7 @@ def execute(checked: CheckedSpec, prepared: PreparedData, progress: Progress | N
     try:
         report("decide", 0, total)
         for start in range(0, total, max(chunk_rows, 1)):
-            con.register("applicants", table.slice(start, chunk_rows))
-            try:
-                parts.append(con.sql(sql).to_arrow_table())
-            except duckdb.Error as err:
-                raise SimulationError(f"{source}: the data cannot be decided: {first_line(err)}") from None
-            finally:
-                con.unregister("applicants")
+            parts.append(_decide_chunk(con, sql, table.slice(start, chunk_rows), source))
             report("decide", min(start + chunk_rows, total), total)
     finally:
         con.close()
@@ -423,25 +416,13 @@ def _simulate_parquet(checked: CheckedSpec, path: Path, progress: Progress | Non
         raise SimulationError(str(err)) from None
     except (pa.ArrowException, OSError, ValueError) as err:
         raise SimulationError(f"{path}: cannot be read as Parquet: {first_line(err)}") from None
-    wanted, blank = _input_columns(checked)
-    present = set(names)
-    read = [c for c in wanted if c in present]
     # blank: free-text fields stood in for by nulls, never read (no personal data in memory or the result)
-    fields = {f.name for f in checked.spec.fields}
-    missing = [f.name for f in checked.spec.fields if f.name not in present and f.name not in blank]
-    if missing:
-        raise SimulationError(f"{source}: missing column(s) of the data dictionary: {', '.join(missing)}")
-    if ROW_COLUMN in fields:
-        raise SimulationError(f"the data dictionary's field {ROW_COLUMN!r} clashes with the simulation's row number")
+    wanted, blank = _input_columns(checked)
+    read, outcomes, keep = column_plan(checked, names, wanted, blank, source)
+    read = [c for c in read if c != ROW_COLUMN]
     total = file.metadata.num_rows
     if total == 0:
         raise SimulationError(f"{source}: the data has no applicants")
-    outcomes = tuple(c for c in OUTCOME_COLUMNS if c in present and c not in fields)
-    truth = [c for c in TRUTH_COLUMNS if c in present and c not in fields]
-    keep = [*outcomes, *truth, ROW_COLUMN]
-    if "applicant_id" in present and "applicant_id" not in fields:
-        keep.insert(0, "applicant_id")
-    read = [c for c in read if c != ROW_COLUMN]
     sql = _projected_sql(checked, keep)
     con = decision_connection()
     con.execute("SET memory_limit = '500MB'")
@@ -465,13 +446,7 @@ def _simulate_parquet(checked: CheckedSpec, path: Path, progress: Progress | Non
             for name in blank:
                 table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
             table = table.append_column(ROW_COLUMN, pa.array(range(done, done + table.num_rows), type=pa.int64()))
-            con.register("applicants", table)
-            try:
-                parts.append(con.sql(sql).to_arrow_table())
-            except duckdb.Error as err:
-                raise SimulationError(f"{source}: the data cannot be decided: {first_line(err)}") from None
-            finally:
-                con.unregister("applicants")
+            parts.append(_decide_chunk(con, sql, table, source))
             done += table.num_rows
             report("decide", done, total)
     except (pa.ArrowException, OSError) as err:
@@ -494,6 +469,39 @@ def run_simulation(checked: CheckedSpec, data, progress: Progress | None = None)
             return execute(checked, data, progress)
         data = data.table.drop_columns([ROW_COLUMN])
     return simulate(checked, data, progress)
+
+
+def _decide_chunk(con, sql: str, table: pa.Table, source: str) -> pa.Table:
+    """The decisions of one chunk of applicants (registered as `applicants` while the query runs)."""
+    import duckdb
+
+    con.register("applicants", table)
+    try:
+        return con.sql(sql).to_arrow_table()
+    except duckdb.Error as err:
+        raise SimulationError(f"{source}: the data cannot be decided: {first_line(err)}") from None
+    finally:
+        con.unregister("applicants")
+
+
+def column_plan(checked: CheckedSpec, names, wanted: list[str], blank: list[str], source: str,
+                truth: bool = True) -> tuple[list[str], tuple[str, ...], list[str]]:
+    """(columns to read, outcome columns, columns to keep) for data whose columns are `names`, where the
+    `blank` fields stand in as nulls; refuses data that lacks a field or a dictionary naming a field like
+    the row number. `truth`: carry the synthetic truth columns too (the DuckDB simulation does)."""
+    present = set(names)
+    fields = {f.name for f in checked.spec.fields}
+    missing = [f.name for f in checked.spec.fields if f.name not in present and f.name not in blank]
+    if missing:
+        raise SimulationError(f"{source}: missing column(s) of the data dictionary: {', '.join(missing)}")
+    if ROW_COLUMN in fields:
+        raise SimulationError(f"the data dictionary's field {ROW_COLUMN!r} clashes with the simulation's row number")
+    outcomes = tuple(c for c in OUTCOME_COLUMNS if c in present and c not in fields)
+    carried = [c for c in TRUTH_COLUMNS if c in present and c not in fields] if truth else []
+    keep = [*outcomes, *carried, ROW_COLUMN]
+    if "applicant_id" in present and "applicant_id" not in fields:
+        keep.insert(0, "applicant_id")
+    return [n for n in wanted if n in present], outcomes, keep
 
 
 def _refuse_invalid_input(con, checked: CheckedSpec, table: pa.Table | None, source: str) -> None:

@@ -38,6 +38,7 @@ from validation.analysis.simulate import (
     SimulationResult,
     _input_columns,
     _network_keys,
+    column_plan,
     encode_levels,
     result_columns,
 )
@@ -305,17 +306,7 @@ def _applicants(checked: CheckedSpec, spark, source: str):
     wanted, blank = _input_columns(checked)
     absent = [k for k in _network_keys(checked) if k not in names]  # a bank's file may carry the features only
     blank = blank + absent
-    fields = {f.name for f in checked.spec.fields}
-    missing = [f.name for f in checked.spec.fields if f.name not in names and f.name not in blank]
-    if missing:
-        raise SimulationError(f"{source}: missing column(s) of the data dictionary: {', '.join(missing)}")
-    if ROW_COLUMN in fields:
-        raise SimulationError(f"the data dictionary's field {ROW_COLUMN!r} clashes with the simulation's row number")
-    read = [n for n in wanted if n in names]
-    outcomes = tuple(c for c in OUTCOME_COLUMNS if c in names and c not in fields)
-    keep = [*outcomes, ROW_COLUMN]
-    if "applicant_id" in names and "applicant_id" not in fields:
-        keep.insert(0, "applicant_id")
+    read, outcomes, keep = column_plan(checked, names, wanted, blank, source, truth=False)
     columns = [F.col(f"`{n}`") for n in read] + [F.lit(None).cast("string").alias(n) for n in blank]
     return _network_features(checked, frame.select(*columns, _row_number(frame, source))), outcomes, keep
 
