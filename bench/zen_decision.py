@@ -26,7 +26,7 @@ _ITEMS = {code: {"code": code, "action": action, "text_zh": zh, "text_en": en}
           for code, (action, zh, en) in REASONS.items()}
 
 
-def decide(applicant, trace=True):
+def decide(applicant, trace=False):
     if trace:
         return _compiled.decide(applicant, True)
     r = _ENGINE.evaluate("product", applicant)["result"]
