@@ -41,7 +41,8 @@ def _code_if(cond: exp.Expression, code: str) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=cond, true=_s(code))])
 
 
-def _reason_text(pairs: list[tuple[exp.Expression, str]], slots: list[exp.Expression]) -> exp.Expression:
+def _reason_text(pairs: list[tuple[exp.Expression, str]], slots: list[exp.Expression],
+                 lead: list[exp.Expression] = ()) -> exp.Expression:
     """The codes of `pairs` whose condition holds, then the non-null `slots`, in order, joined by commas (a
     code has none): one string per row, which CONCAT_WS builds skipping nulls, instead of a list per rule.
 
@@ -58,7 +59,7 @@ def _reason_text(pairs: list[tuple[exp.Expression, str]], slots: list[exp.Expres
                                 coalesce=True)
             items.append(exp.Case(ifs=[exp.If(this=exp.or_(*[exp.paren(c.copy(), copy=False) for c, _ in group]),
                                               true=text)]))
-    items += slots
+    items = list(lead) + items + slots
     return exp.ConcatWs(expressions=[_s(",")] + items, coalesce=True) if items else _s("")
 
 
@@ -111,11 +112,15 @@ class _QueryBuilder:
         condition is read only by CASE WHEN, directly or through AND/OR, where null is not true."""
         return exp.paren(self.sql(checked), copy=False)
 
-    def stage(self, name: str, columns: list[tuple[str, exp.Expression]]) -> None:
+    def stage(self, name: str, columns: list[tuple[str, exp.Expression]], drop: frozenset[str] = frozenset()) -> None:
+        """A CTE adding `columns` to the previous one's; `drop` names columns not carried further (listed
+        instead of *, so that later stages do not carry them)."""
         previous = self.ctes[-1][0]
-        select = exp.select(exp.Star(), *[exp.alias_(e, n, quoted=True) for n, e in columns]).from_(
+        carried = [exp.Star()] if not drop else [column(n) for n in self.columns if n not in drop]
+        select = exp.select(*carried, *[exp.alias_(e, n, quoted=True) for n, e in columns]).from_(
             exp.to_table(previous, quoted=True), copy=False)
         self.ctes.append((name, select))
+        self.columns = [n for n in self.columns if n not in drop] + [n for n, _ in columns]
 
     def build(self) -> exp.Select:
         self.inputs()
@@ -132,6 +137,7 @@ class _QueryBuilder:
         names = [f.name for f in self.spec.fields] + self.keep
         select = exp.select(*[column(n) for n in names]).from_(exp.to_table(self.source), copy=False)
         self.ctes.append(("ls_input", select))
+        self.columns = list(names)
 
     def derived(self) -> None:
         for name, checked in self.c.derived:
@@ -163,8 +169,14 @@ class _QueryBuilder:
         for a in c.adjustments:
             cols.append((f"ls_adj_{a.item.id}", self.cond(a.expr)))
         self.stage("ls_rules", cols)
-        self.rule_codes = codes
-        self.decline_hits, self.refer_hits = decline_hits, refer_hits
+        # the rules' hits summed up at once: whether one declines, one refers, and the codes of those that hit
+        # (a text built only where one hits: a declined or referred row). Later stages carry these three
+        # columns, not one per rule (a product of 1,000 rules would carry 1,000 through every stage).
+        hit = exp.or_(*[exp.paren(h.copy(), copy=False) for h, _ in codes]) if codes else exp.false()
+        summary = [("ls_declined_rules", exp.or_(*decline_hits) if decline_hits else exp.false()),
+                   ("ls_referred_rules", exp.or_(*refer_hits) if refer_hits else exp.false()),
+                   ("ls_rule_codes", exp.Case(ifs=[exp.If(this=hit, true=_reason_text(codes, []))]))]
+        self.stage("ls_hits", summary, drop=frozenset(f"ls_hit_{r.item.code}" for r in rules))
         # channel restrictions: a channel that lists segments declines the others (CHANNEL_REFUSED)
         restricted = [(exp.and_(exp.EQ(this=channel.copy(), expression=_s(ch.id)),
                                 exp.Not(this=exp.In(this=column("segment"), expressions=[_s(s) for s in ch.segments]))),
@@ -251,8 +263,9 @@ class _QueryBuilder:
         self.stage("ls_matrix", [("ls_matrix", _case(cells, exp.Null()))])
         triggers = [column(f"ls_hit_{t.item.code}") for t in c.triggers]
         matrix = column("ls_matrix")
-        declined = exp.or_(*(self.decline_hits + [column("ls_ch01")]))
-        referred = exp.or_(*(self.refer_hits + triggers + [exp.EQ(this=matrix.copy(), expression=_s("refer"))]))
+        declined = exp.or_(column("ls_declined_rules"), column("ls_ch01"))
+        referred = exp.or_(*([column("ls_referred_rules")] + triggers
+                             + [exp.EQ(this=matrix.copy(), expression=_s("refer"))]))
         pre = _case([(declined, _s("decline")), (referred, _s("refer"))], matrix.copy())
         self.stage("ls_pre", [("ls_pre", pre)])
         self.trigger_codes = [(column(f"ls_hit_{t.item.code}"), t.item.code) for t in c.triggers]
@@ -310,7 +323,7 @@ class _QueryBuilder:
     def final(self) -> exp.Select:
         spec, d = self.spec, self.spec.decision
         matrix = column("ls_matrix")
-        codes = list(self.rule_codes) + [(column("ls_ch01"), CHANNEL_REFUSED)] + list(self.trigger_codes)
+        codes = [(column("ls_ch01"), CHANNEL_REFUSED)] + list(self.trigger_codes)
         codes += [(exp.EQ(this=matrix.copy(), expression=_s("decline")), d.decline_code),
                   (exp.EQ(this=matrix.copy(), expression=_s("refer")), d.refer_code),
                   (column("ls_below_min"), spec.limits.below_min_code)]
@@ -319,7 +332,7 @@ class _QueryBuilder:
         slots = self._score_reasons() if self.reason_slots else []
         # an approved applicant has no reason (every code declines or refers), so its text is not built
         approved = exp.EQ(this=column("decision"), expression=_s("approve"))
-        self.stage("ls_reasons", [("ls_reasons", _case([(approved, _s(""))], _reason_text(codes, slots)))])
+        self.stage("ls_reasons", [("ls_reasons", _case([(approved, _s(""))], _reason_text(codes, slots, [column("ls_rule_codes")])))])
         empty = exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
         reasons = _case([(exp.EQ(this=column("ls_reasons"), expression=_s("")), empty)],
                         exp.Split(this=column("ls_reasons"), expression=_s(",")))

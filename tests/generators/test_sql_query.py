@@ -51,8 +51,9 @@ def test_renders_for_spark_and_parses_back(path):
     tree = sqlglot.parse_one(spark, read="spark")
     assert isinstance(tree, exp.Select)
     assert [e.alias_or_name for e in tree.expressions][-len(OUTPUT_COLUMNS):] == list(OUTPUT_COLUMNS)
-    # the reasons: one text per row, split once (not a list per rule concatenated)
-    assert spark.count("CONCAT_WS(") == 1 and "CONCAT(ARRAY" not in spark and "FILTER(" not in spark
+    # the reasons: the rules' codes as one text, then every reason as one text split once (not a list per
+    # rule concatenated)
+    assert spark.count("CONCAT_WS(") == 2 and "CONCAT(ARRAY" not in spark and "FILTER(" not in spark
 
 
 @pytest.mark.parametrize("path", PRODUCTS)
