@@ -21,7 +21,7 @@ from product_specs.sections import FieldType
 from validation.analysis import sample_quality
 from validation.data.data_files import DataFileError, check_columns, check_data_file, first_line, read_data
 
-__all__ = ["simulate", "encode_levels", "column_plan", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
+__all__ = ["simulate", "encode_levels", "column_plan", "outcome_notes", "prepare", "execute", "run_simulation", "PreparedData", "check_outputs", "read_applicants", "SimulationResult", "SimulationError", "Progress",
            "OUTCOME_COLUMNS", "TRUTH_COLUMNS", "ROW_COLUMN", "DEFAULT_CHUNK_ROWS", "write_decisions", "DECISION_FILE_COLUMNS"]
 
 OUTCOME_COLUMNS = ("bad_flag", "max_dpd_12m", "loss_given_default")
@@ -349,9 +349,7 @@ def execute(checked: CheckedSpec, prepared: PreparedData, progress: Progress | N
         con.close()
     result = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
     outcomes = prepared.outcomes
-    notes = [] if outcomes == OUTCOME_COLUMNS else [
-        "outcome column(s) missing, figures that need them are not computed: "
-        + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
+    notes = outcome_notes(outcomes)
     notes += sample_quality.analyse(checked, table).warnings()  # rules that never hit, copied fields...
     return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
 
@@ -400,8 +398,10 @@ def _simulate_parquet(checked: CheckedSpec, path: Path, progress: Progress | Non
     import duckdb
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
+    from sqlglot import exp
 
     from generators.decision import decision_connection
+    from generators.sql.emitter import column
 
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
@@ -424,14 +424,15 @@ def _simulate_parquet(checked: CheckedSpec, path: Path, progress: Progress | Non
     if total == 0:
         raise SimulationError(f"{source}: the data has no applicants")
     sql = _projected_sql(checked, keep)
+    view = exp.select(*[column(c) for c in read],
+                      *[exp.alias_(exp.cast(exp.Null(), exp.DataType.Type.VARCHAR), b, quoted=True) for b in blank]
+                      ).from_("ls_file").sql(dialect="duckdb")
     con = decision_connection()
-    con.execute("SET memory_limit = '500MB'")
     parts = []
     try:
         try:
             con.register("ls_file", ds.dataset(path, format="parquet"))
-            con.execute("CREATE VIEW ls_check AS SELECT " + ", ".join(f'"{c}"' for c in read)
-                        + "".join(f', CAST(NULL AS VARCHAR) AS "{b}"' for b in blank) + " FROM ls_file")
+            con.execute(f"CREATE VIEW ls_check AS {view}")
         except (duckdb.Error, pa.ArrowException, OSError) as err:
             raise SimulationError(f"{source}: cannot be read as Parquet: {first_line(err)}") from None
         _refuse_invalid_input(con, checked, None, source)
@@ -454,9 +455,7 @@ def _simulate_parquet(checked: CheckedSpec, path: Path, progress: Progress | Non
     finally:
         con.close()
     result = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-    notes = [] if outcomes == OUTCOME_COLUMNS else [
-        "outcome column(s) missing, figures that need them are not computed: "
-        + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
+    notes = outcome_notes(outcomes)
     notes += quality.warnings()
     return SimulationResult(checked, result, source, time.perf_counter() - started, outcomes, notes)
 
@@ -469,6 +468,14 @@ def run_simulation(checked: CheckedSpec, data, progress: Progress | None = None)
             return execute(checked, data, progress)
         data = data.table.drop_columns([ROW_COLUMN])
     return simulate(checked, data, progress)
+
+
+def outcome_notes(outcomes: tuple[str, ...]) -> list[str]:
+    """The note of a simulation whose data lacks outcome columns (none when it has them all)."""
+    if outcomes == OUTCOME_COLUMNS:
+        return []
+    return ["outcome column(s) missing, figures that need them are not computed: "
+            + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
 
 
 def _decide_chunk(con, sql: str, table: pa.Table, source: str) -> pa.Table:

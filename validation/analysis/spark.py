@@ -31,7 +31,6 @@ import pyarrow as pa
 from product_specs import CheckedSpec
 from validation.analysis import sample_quality
 from validation.analysis.simulate import (
-    OUTCOME_COLUMNS,
     ROW_COLUMN,
     Progress,
     SimulationError,
@@ -40,6 +39,7 @@ from validation.analysis.simulate import (
     _network_keys,
     column_plan,
     encode_levels,
+    outcome_notes,
     result_columns,
 )
 from validation.data.data_files import first_line
@@ -257,10 +257,7 @@ def simulate_spark(checked: CheckedSpec, data: str | Path, target: SparkTarget |
         _drop_view(spark, view)
     report("decide", rows, rows)
     table = encode_levels(checked, _like_duckdb(table)).sort_by(ROW_COLUMN)
-    notes = [] if outcomes == OUTCOME_COLUMNS else [
-        "outcome column(s) missing, figures that need them are not computed: "
-        + ", ".join(c for c in OUTCOME_COLUMNS if c not in outcomes)]
-    notes += quality.warnings()  # rules that never hit, copied fields... (as simulate.execute says them)
+    notes = outcome_notes(outcomes) + quality.warnings()  # rules that never hit, copied fields... (as simulate.execute says them)
     return SimulationResult(checked, table, source, time.perf_counter() - started, outcomes, notes)
 
 
