@@ -75,7 +75,7 @@ def _rules(checked, table, count: int, seed: int = 5) -> list[dict]:
     return out
 
 
-def _spec_with(checked, rules: list[dict]):
+def _spec_with(rules: list[dict]):
     import yaml
 
     from product_specs import load_checked
@@ -116,7 +116,7 @@ def main() -> int:
     people = table.slice(0, args.python_calls).to_pylist()
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        checked = _spec_with(base, _rules(base, table, size))
+        checked = _spec_with(_rules(base, table, size))
         module = decision_module(checked)
         sql = decision_sql(checked, pretty=False)
         con = duckdb.connect()

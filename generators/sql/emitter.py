@@ -76,7 +76,7 @@ class SqlEmitter(Emitter[exp.Expression]):
             value = self.names[node.name]
             if isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.BIGINT:
                 return value.copy()
-        elif isinstance(node, Literal) and isinstance(node.value, Decimal) and not isinstance(node.value, bool) \
+        elif isinstance(node, Literal) and isinstance(node.value, Decimal) \
                 and node.value == node.value.to_integral_value() and abs(node.value) < _EXACT:
             return exp.Literal.number(int(node.value))
         return None

@@ -184,13 +184,6 @@ def applicant_id_field(checked: CheckedSpec) -> str:
     return checked.spec.product.id_field or "applicant_id"
 
 
-def _check_columns(checked: CheckedSpec, table: pa.Table, source: str, blank: list[str]) -> None:
-    names = set(table.column_names) | set(blank)
-    missing = [f.name for f in checked.spec.fields if f.name not in names]
-    if missing:
-        raise SimulationError(f"{source}: missing column(s) of the data dictionary: {', '.join(missing)}")
-
-
 def result_columns(checked: CheckedSpec, keep: list[str]) -> list[str]:
     """Columns a simulation keeps: the applicant id, channel and requested amount, the outputs, `keep`.
 
@@ -297,17 +290,9 @@ def prepare(checked: CheckedSpec, data, progress: Progress | None = None) -> Pre
     report("read", 1, 1)
     table = _network_features(checked, table, source)
     blank = blank + [k for k in _network_keys(checked) if k not in table.column_names]  # a bank's file may have none
-    _check_columns(checked, table, source, blank)
-    fields = {f.name for f in checked.spec.fields}
-    if ROW_COLUMN in fields:
-        raise SimulationError(f"the data dictionary's field {ROW_COLUMN!r} clashes with the simulation's row number")
+    _, outcomes, keep = column_plan(checked, table.column_names, wanted, blank, source)
     for name in blank:
         table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
-    outcomes = tuple(c for c in OUTCOME_COLUMNS if c in table.column_names and c not in fields)
-    truth = [c for c in TRUTH_COLUMNS if c in table.column_names and c not in fields]
-    keep = [*outcomes, *truth, ROW_COLUMN]
-    if "applicant_id" in table.column_names and "applicant_id" not in fields:
-        keep.insert(0, "applicant_id")
     if ROW_COLUMN in table.column_names:
         table = table.drop_columns([ROW_COLUMN])
     table = table.append_column(ROW_COLUMN, pa.array(range(table.num_rows), type=pa.int64()))
@@ -330,7 +315,6 @@ def execute(checked: CheckedSpec, prepared: PreparedData, progress: Progress | N
         raise TypeError("simulate needs a CheckedSpec: run check_spec() first")
     if not prepared.fits(checked):
         raise ValueError("the data was prepared for a product with other input fields: prepare it again")
-
     from generators.decision import decision_connection
 
     started = time.perf_counter()

@@ -182,6 +182,8 @@ def set_cutoffs(checked: CheckedSpec, data, constraints: Constraints | None = No
 
 
 def _arrays(checked: CheckedSpec, result) -> dict:
+    from validation.model.model_report import numbers
+
     table = result.table
     reasons = {r.code: r for r in checked.reasons()}
     codes = table["reasons"].to_pylist()
@@ -194,10 +196,8 @@ def _arrays(checked: CheckedSpec, result) -> dict:
     ead = (np.nan_to_num(table[requested].to_numpy(zero_copy_only=False).astype(float)) if requested
            and requested in table.column_names else np.ones(n))
     names = table.column_names
-    bad = (np.array([np.nan if v is None else float(v) for v in table["bad_flag"].to_pylist()])
-           if "bad_flag" in names else np.full(n, np.nan))
-    lgd = (np.array([np.nan if v is None else float(v) for v in table["loss_given_default"].to_pylist()])
-           if "loss_given_default" in names else np.full(n, np.nan))
+    bad = numbers(table["bad_flag"]) if "bad_flag" in names else np.full(n, np.nan)
+    lgd = numbers(table["loss_given_default"]) if "loss_given_default" in names else np.full(n, np.nan)
     from validation.analysis.metrics import DEFAULT_LGD
 
     fill = np.nanmean(lgd[bad == 1]) if np.any((bad == 1) & ~np.isnan(lgd)) else (
