@@ -437,6 +437,11 @@ def explain_decision(checked: CheckedSpec, result: dict, lang: str = "en") -> li
             points = ", ".join(f"{k}={v.get('value')} → {v.get('points')}" for k, v in (step.get("points") or {}).items())
             lines.append(t("explain.score", lang, score=step.get("score"), band=text(band) if band else step.get("band"),
                            points=points))
+            if "second_score" in step:  # two scorecards: the first's band and the second's grade give the band
+                first = bands.get(step.get("first_band"))
+                lines.append(t("explain.combined", lang, first=text(first) if first else step.get("first_band"),
+                               second=step.get("second_score"), grade=step.get("grade"),
+                               band=text(band) if band else step.get("band")))
         elif kind == "matrix":
             lines.append(t("explain.matrix", lang, outcome=step.get("outcome"), decision=step.get("decision")))
     if result.get("limit") is not None:
@@ -510,12 +515,13 @@ def catalog_results(samples_dir: Path, rows: int | None = None, progress: Progre
     return out
 
 
-def score_pd(checked: CheckedSpec, score) -> float | None:
-    """The probability of default a score implies: the scorecard's fitted calibration, else its declared
-    scaling (odds double every `pdo` points from `base_odds` at `base_score`), as every decision's `pd`."""
+def score_pd(checked: CheckedSpec, score, second_score=None) -> float | None:
+    """The probability of default a score (and the second scorecard's score) implies: the scorecard's fitted
+    calibration, else its declared scaling (odds double every `pdo` points from `base_odds` at
+    `base_score`), as every decision's `pd`."""
     if score is None:
         return None
-    return checked.pd_mapping().pd(float(score))
+    return checked.pd_mapping().pd(float(score), float(second_score or 0))
 
 
 def simulation_report(outcome: SimulationOutcome) -> str:

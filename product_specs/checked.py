@@ -12,7 +12,7 @@ from .rules.ast import COMPARISONS, Between, Binary, InList, Literal, Name, Node
 from .sections import AdmissionRule, EarlyWarning, FieldType, PriceAdjustment, ReviewTrigger, Segment
 from .spec import ProductSpec
 
-__all__ = ["CheckedSpec", "CheckedRule", "Reason", "RuleRef", "InputConstraint", "PdMapping", "SYSTEM_REASONS",
+__all__ = ["CheckedSpec", "CheckedRule", "Reason", "RuleRef", "InputConstraint", "PdMapping", "SYSTEM_REASONS", "points_name",
            "CHANNEL_REFUSED", "PD_LOG_ODDS_BOUND"]
 
 CHANNEL_REFUSED = "CH01"
@@ -55,18 +55,20 @@ PD_LOG_ODDS_BOUND = 700.0
 
 @dataclass(frozen=True)
 class PdMapping:
-    """How a score becomes a probability of default: PD = 1 / (1 + exp(-(intercept + slope x score))), the
-    log-odds clamped to +-PD_LOG_ODDS_BOUND. `source` is `calibration` (fitted on outcomes) or `scaling` (read
-    off the declared scaling, true only if it was fitted)."""
+    """How a score becomes a probability of default: PD = 1 / (1 + exp(-(intercept + slope x score +
+    second_slope x second score))), the log-odds clamped to +-PD_LOG_ODDS_BOUND. `source` is `calibration`
+    (fitted on outcomes) or `scaling` (read off the declared scaling, true only if it was fitted);
+    `second_slope` is 0 unless a second scorecard's score was fitted with the first."""
 
     intercept: float
     slope: float
     source: str
+    second_slope: float = 0.0
 
-    def pd(self, score: float) -> float:
+    def pd(self, score: float, second_score: float = 0.0) -> float:
         import math
 
-        x = self.intercept + self.slope * score
+        x = self.intercept + self.slope * score + self.second_slope * second_score
         x = -PD_LOG_ODDS_BOUND if x < -PD_LOG_ODDS_BOUND else PD_LOG_ODDS_BOUND if x > PD_LOG_ODDS_BOUND else x
         return 1.0 / (1.0 + math.exp(-x))
 
@@ -158,9 +160,10 @@ class CheckedSpec:
         """The score-to-PD mapping every decision applies: the scorecard's calibration, else its scaling."""
         return self._once(_pd_mapping)
 
-    def score_reason_slots(self) -> tuple[tuple[int, str, int], ...]:
-        """(index, reason code, most points it can give) of every characteristic with a reason code: what a
-        declined applicant's scorecard reasons are ranked by (points lost = most points - points got)."""
+    def score_reason_slots(self) -> tuple[tuple[int, str, str, int], ...]:
+        """(order, points name, reason code, most points it can give) of every characteristic with a reason
+        code, of both scorecards (the first's first): what a declined applicant's scorecard reasons are ranked
+        by (points lost = most points - points got; ties in this order). The points name is `points_name`'s."""
         return self._once(_score_reason_slots)
 
     def cutoffs(self) -> dict[str, tuple[Decimal, ...]]:
@@ -188,7 +191,7 @@ def _reasons(c: CheckedSpec) -> tuple[Reason, ...]:
     out.append(Reason(lim.below_min_code, "decline", "limit", "额度低于最低额度", "Limit below the minimum",
                       lim.below_min_reason.zh, lim.below_min_reason.en))
     labels = {f.name: f.label for f in spec.fields} | {d.name: d.label for d in spec.derived}
-    for ch in spec.scorecard.characteristics:
+    for _, _, ch in spec.scorecard.all_characteristics():
         if ch.reason_code is not None and ch.reason is not None:
             label = labels.get(ch.field)
             out.append(Reason(ch.reason_code, "decline", "scorecard", label.zh if label else ch.field,
@@ -196,13 +199,19 @@ def _reasons(c: CheckedSpec) -> tuple[Reason, ...]:
     return tuple(out)
 
 
-def _score_reason_slots(c: CheckedSpec) -> tuple[tuple[int, str, int], ...]:
+def _score_reason_slots(c: CheckedSpec) -> tuple[tuple[int, str, str, int], ...]:
     out = []
-    for i, ch in enumerate(c.spec.scorecard.characteristics):
+    for order, (model, i, ch) in enumerate(c.spec.scorecard.all_characteristics()):
         if ch.reason_code is not None and ch.reason is not None:
             points = [b.points for b in ch.bins] + ([ch.missing_points] if c.scope[ch.field].nullable else [])
-            out.append((i, ch.reason_code, max(points)))
+            out.append((order, points_name(model, i), ch.reason_code, max(points)))
     return tuple(out)
+
+
+def points_name(model: int, index: int) -> str:
+    """The name the generated code gives the points of characteristic `index` of scorecard `model` (1 or 2):
+    p0, p1, ... for the first, q0, q1, ... for the second."""
+    return f"{'p' if model == 1 else 'q'}{index}"
 
 
 def _pd_mapping(c: CheckedSpec) -> PdMapping:
@@ -210,7 +219,9 @@ def _pd_mapping(c: CheckedSpec) -> PdMapping:
 
     card = c.spec.scorecard
     if card.calibration is not None:
-        return PdMapping(float(card.calibration.intercept), float(card.calibration.slope), "calibration")
+        cal = card.calibration
+        second = float(cal.second_slope) if cal.second_slope is not None and card.second is not None else 0.0
+        return PdMapping(float(cal.intercept), float(cal.slope), "calibration", second)
     s = card.scaling
     factor = float(s.pdo) / math.log(2)
     # ln(good:bad odds) = ln(base_odds) + (score - base_score) / factor; the log-odds of bad is its negative
@@ -270,7 +281,7 @@ def _cutoffs(c: CheckedSpec) -> dict[str, tuple[Decimal, ...]]:
         for node in walk(ref.expr.node):
             for name, value in _compared(node):
                 found.setdefault(name, set()).add(value)
-    for ch in c.spec.scorecard.characteristics:
+    for _, _, ch in c.spec.scorecard.all_characteristics():
         for b in ch.bins:
             for bound in (b.lower, b.upper):
                 if bound is not None:

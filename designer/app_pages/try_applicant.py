@@ -93,8 +93,11 @@ if w.need_product():
                 m2.metric(tr("try.band"), str(result.get("band")))
                 m3.metric(tr("try.limit"), "—" if result.get("limit") is None else f"{result['limit']:,}")
                 m4.metric(tr("try.apr"), "—" if result.get("apr") is None else f"{float(result['apr']):.2%}")
-                pd_value = result.get("pd") if result.get("pd") is not None else use_cases.score_pd(checked, result.get("score"))
+                pd_value = result.get("pd") if result.get("pd") is not None else use_cases.score_pd(
+                    checked, result.get("score"), result.get("second_score"))
                 st.caption(tr("try.pd", pd="—" if pd_value is None else f"{pd_value:.2%}"))
+                if result.get("second_score") is not None:
+                    st.caption(tr("try.second", score=result["second_score"], grade=result.get("second_grade")))
                 if result.get("reasons"):
                     st.dataframe([{tr("col.code"): r["code"], "中文": r["text_zh"], "English": r["text_en"]}
                                   for r in result["reasons"]], hide_index=True, width="stretch")

@@ -34,6 +34,11 @@ class Monotonic(StrEnum):
     NONE = "none"
 
 
+class Model(StrEnum):
+    FIRST = "first"
+    SECOND = "second"
+
+
 class RejectInference(StrEnum):
     NONE = "none"
     PARCELLING = "parcelling"
@@ -178,6 +183,8 @@ def train(
                                                       show_default=False)] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the model report as HTML here.",
                                                 show_default=False)] = None,
+    model: Annotated[Model, typer.Option("--model", help="Which scorecard of a product with two: first, or second "
+                                         "(graded and combined by its matrix).")] = Model.FIRST,
     as_json: JsonOpt = False,
 ) -> None:
     """Train the product's scorecard on outcomes: supervised binning (train split only), WOE, IV, selection,
@@ -193,7 +200,7 @@ def train(
     checked = load_checked_or_exit(spec, as_json)
     options = TrainOptions(target=target, test_size=test_size, seed=seed, monotonic=monotonic.value,
                            max_features=max_features, reject_inference=reject_inference.value,
-                           exclude=tuple(exclude or ()), source=str(data))
+                           exclude=tuple(exclude or ()), source=str(data), model=model.value)
     try:
         result = train_product(checked, data, options)
     except _model_errors() as err:
@@ -212,8 +219,7 @@ def train(
         _print_tables(model_tables(result.report))
         r = result.report
         say(f"scaling from the fit: {r.scaling['base_score']} points at odds {r.scaling['base_odds']:g}:1, "
-            f"PDO {r.scaling['pdo']:g}; PD = 1 / (1 + exp(-({r.pd_mapping['intercept']:.6g} "
-            f"{r.pd_mapping['slope']:+.6g} x score)))")
+            f"PDO {r.scaling['pdo']:g}; PD = 1 / (1 + exp(-({_log_odds(r.pd_mapping)})))")
         for note in r.notes:
             say(f"note: {note}")
         for line in result.changed_examples:
@@ -243,8 +249,7 @@ def calibrate(
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         say(f"{result.rows:,} rows with outcomes, {result.bads:,} bads; PD was from the {result.old['source']} "
-            f"(log-odds {result.old['intercept']:.6g} {result.old['slope']:+.6g} x score), now "
-            f"{result.new['intercept']:.6g} {result.new['slope']:+.6g} x score")
+            f"(log-odds {_log_odds(result.old)}), now {_log_odds(result.new)}")
         _print_tables([Table("calibration", Bi("校准", "Calibration per band (new mapping)"),
                              (Column(Bi("评分档", "Band"), "code"), Column(Bi("人数", "Rows"), "count"),
                               Column(Bi("坏客户", "Bads"), "count"), Column(Bi("预测PD", "Predicted PD (model)"), "rate"),
@@ -253,6 +258,14 @@ def calibrate(
                              tuple((c.group, c.count, c.bads, c.predicted_pd, c.observed_bad_rate, c.ratio)
                                    for c in result.by_band))])
     _write_checked_spec(new_spec, out, "the calibrated spec")
+
+
+def _log_odds(mapping: dict) -> str:
+    """`a +b x score` (and `+c x second_score` with two scorecards) of a PD mapping."""
+    text = f"{mapping['intercept']:.6g} {mapping['slope']:+.6g} x score"
+    if mapping.get("second_slope"):
+        text += f" {mapping['second_slope']:+.6g} x second_score"
+    return text
 
 
 # --- cutoffs -----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from decimal import Decimal
 from generators.python.emitter import PythonEmitter, py_number
 from generators.python.runtime import runtime_source
 from product_specs import CheckedSpec
-from product_specs.checked import CHANNEL_REFUSED, PD_LOG_ODDS_BOUND, InputConstraint
+from product_specs.checked import CHANNEL_REFUSED, PD_LOG_ODDS_BOUND, InputConstraint, points_name
 from product_specs.rules import Binary, CheckedExpr, Literal, Name
 from product_specs.sections import FieldType, Outcome
 
@@ -118,24 +118,38 @@ class _ModuleBuilder:
         w("}")
         w()
         w(f"_ADMISSION_CODES = {tuple(r.item.code for r in self.c.admission)!r}")
-        for i, ch in enumerate(spec.scorecard.characteristics):
+        for model, i, ch in spec.scorecard.all_characteristics():
             symbol = self.c.scope[ch.field]
+            table = f"_SC{i}" if model == 1 else f"_SQ{i}"
             if symbol.categories is not None:
-                table = {v: b.points for b in ch.bins for v in b.values}
-                w(f"_SC{i}_POINTS = {table!r}")
+                points = {v: b.points for b in ch.bins for v in b.values}
+                w(f"{table}_POINTS = {points!r}")
             else:
                 bounds = [py_number(b.upper) for b in ch.bins[:-1]]
-                w(f"_SC{i}_BOUNDS = ({', '.join(bounds)}{',' if len(bounds) == 1 else ''})")
-                w(f"_SC{i}_POINTS = {tuple(b.points for b in ch.bins)!r}")
+                w(f"{table}_BOUNDS = ({', '.join(bounds)}{',' if len(bounds) == 1 else ''})")
+                w(f"{table}_POINTS = {tuple(b.points for b in ch.bins)!r}")
         mapping = self.c.pd_mapping()
-        w(f"# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's {mapping.source}")
+        second = spec.scorecard.second
+        if second is not None:
+            w(f"# PD = 1 / (1 + exp(-(intercept + slope x score + second slope x second score))), from the "
+              f"scorecard's {mapping.source}")
+        else:
+            w(f"# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's {mapping.source}")
         w(f"_PD_INTERCEPT = {mapping.intercept!r}")
         w(f"_PD_SLOPE = {mapping.slope!r}")
+        if second is not None:
+            w(f"_PD_SECOND_SLOPE = {mapping.second_slope!r}")
         w(f"_PD_BOUND = {PD_LOG_ODDS_BOUND!r}")
         bands = spec.decision.bands
         mins = [b.min_score for b in bands[:-1]][::-1]
         w(f"_BAND_MINS = {tuple(mins)!r}")
         w(f"_BANDS = {tuple(b.id for b in bands)!r}")
+        if second is not None:
+            w(f"_GRADE_MINS = {tuple(g.min_score for g in second.grades[:-1])[::-1]!r}")
+            w(f"_GRADES = {tuple(g.id for g in second.grades)!r}")
+            w("# (band of the first score, grade of the second) -> the final band")
+            combine = {(b.id, g.id): second.matrix[b.id][g.id] for b in bands for g in second.grades}
+            w(f"_COMBINE = {combine!r}")
         matrix = {(s, b): o.value for s, row in spec.decision.matrix.items() for b, o in row.items()}
         w(f"_MATRIX = {matrix!r}")
         p, lim = spec.pricing, spec.limits
@@ -270,6 +284,9 @@ class _ModuleBuilder:
             with w.indent():
                 for key in ("decision", "segment", "score", "band", "pd"):
                     w(f'"{key}": {key},')
+                if spec.scorecard.second is not None:
+                    w('"second_score": second_score,')
+                    w('"second_grade": grade,')
                 w('"reasons": [_REASON_ITEMS[code].copy() for code in codes] if codes else [],')
                 w('"limit": limit,')
                 w('"apr": apr,')
@@ -394,30 +411,45 @@ class _ModuleBuilder:
 
     def _score(self) -> None:
         w, card = self.w, self.spec.scorecard
-        for i, ch in enumerate(card.characteristics):
+        second = card.second
+        for model, i, ch in card.all_characteristics():
             var = self.names[ch.field]
             symbol = self.c.scope[ch.field]
+            name = points_name(model, i)
+            table = f"_SC{i}" if model == 1 else f"_SQ{i}"
             if symbol.categories is not None:
-                lookup = f"_SC{i}_POINTS[{var}]"
+                lookup = f"{table}_POINTS[{var}]"
             else:
-                lookup = f"_SC{i}_POINTS[bisect_right(_SC{i}_BOUNDS, {var})]"
+                lookup = f"{table}_POINTS[bisect_right({table}_BOUNDS, {var})]"
             if symbol.nullable:
-                w(f"p{i} = {ch.missing_points} if {var} is None else {lookup}")
+                w(f"{name} = {ch.missing_points} if {var} is None else {lookup}")
             else:
-                w(f"p{i} = {lookup}")
+                w(f"{name} = {lookup}")
         parts = [str(card.base_points)] + [f"p{i}" for i in range(len(card.characteristics))]
         w(f"score = {' + '.join(parts)}")
-        w(f"band = _BANDS[{len(self.spec.decision.bands) - 1} - bisect_right(_BAND_MINS, score)]")
-        w("log_odds = _PD_INTERCEPT + _PD_SLOPE * score")
+        first_band = "first_band" if second is not None else "band"
+        w(f"{first_band} = _BANDS[{len(self.spec.decision.bands) - 1} - bisect_right(_BAND_MINS, score)]")
+        if second is not None:
+            parts = [str(second.base_points)] + [f"q{i}" for i in range(len(second.characteristics))]
+            w(f"second_score = {' + '.join(parts)}")
+            w(f"grade = _GRADES[{len(second.grades) - 1} - bisect_right(_GRADE_MINS, second_score)]")
+            w("band = _COMBINE[(first_band, grade)]")
+            w("log_odds = _PD_INTERCEPT + _PD_SLOPE * score + _PD_SECOND_SLOPE * second_score")
+        else:
+            w("log_odds = _PD_INTERCEPT + _PD_SLOPE * score")
         w("pd = 1.0 / (1.0 + math.exp(-min(max(log_odds, -_PD_BOUND), _PD_BOUND)))")
         w("if trace:")
         with w.indent():
             w("points = {")
             with w.indent():
-                for i, ch in enumerate(card.characteristics):
-                    w(f'{ch.field!r}: {{"value": {self.names[ch.field]}, "points": p{i}}},')
+                for model, i, ch in card.all_characteristics():
+                    w(f'{ch.field!r}: {{"value": {self.names[ch.field]}, "points": {points_name(model, i)}}},')
             w("}")
-            w('steps.append({"step": "score", "points": points, "score": score, "band": band})')
+            if second is not None:
+                w('steps.append({"step": "score", "points": points, "score": score, "first_band": first_band, '
+                  '"second_score": second_score, "grade": grade, "band": band})')
+            else:
+                w('steps.append({"step": "score", "points": points, "score": score, "band": band})')
 
     def _outcome(self) -> None:
         w, d = self.w, self.spec.decision
@@ -498,10 +530,10 @@ class _ModuleBuilder:
         w('if decision == "decline":')
         with w.indent():
             w("lost = []")
-            for i, code, best in coded:
-                w(f"if p{i} < {best}:")
+            for order, name, code, best in coded:
+                w(f"if {name} < {best}:")
                 with w.indent():
-                    w(f"lost.append((p{i} - {best}, {i}, {code!r}))")
+                    w(f"lost.append(({name} - {best}, {order}, {code!r}))")
             w("lost.sort()")
             w(f"codes.extend(code for _, _, code in lost[:{card.reasons_given}])")
 

@@ -66,8 +66,11 @@ class Decision(BaseModel):
     segment: Segment
     score: int
     band: Band
-    pd: float = Field(description="Probability of default read off the score: the product's calibration, else its "
-                      "declared scaling (see `GET /v1/product`, `pd.source`)")
+    pd: float = Field(description="Probability of default read off the score (and the second scorecard's): the "
+                      "product's calibration, else its declared scaling (see `GET /v1/product`, `pd`)")
+    second_score: int | None = Field(None, description="The second scorecard's score (products with one only)")
+    second_grade: str | None = Field(None, description="The second score's grade, which with the band of the "
+                                     "first score gives `band` (products with a second scorecard only)")
     reasons: list[Reason] = Field(description="Knock-out, referral, matrix and limit reasons, in decision order")
     score_reasons: list[ScoreReason] = Field(
         description="For a decline or referral: the characteristics that cost most points, ranked")
@@ -167,6 +170,7 @@ class CharacteristicDescription(BaseModel):
 class PdDescription(BaseModel):
     intercept: float
     slope: float
+    second_slope: float = Field(description="Per point of the second scorecard's score (0 without one)")
     source: Literal["calibration", "scaling"]
 
 
@@ -192,6 +196,15 @@ class ReasonDescription(BaseModel):
     text: BilingualText
 
 
+class SecondScorecardDescription(BaseModel):
+    """A second scorecard, graded and combined with the band of the first score by a matrix."""
+
+    name: BilingualText
+    fields: list[str]
+    grades: list[BandDescription]
+    matrix: dict[str, dict[str, str]] = Field(description="Band of the first score -> grade -> final band")
+
+
 class ProductDescription(BaseModel):
     """The product this service decides, as its spec has it."""
 
@@ -210,6 +223,7 @@ class ProductDescription(BaseModel):
     bands: list[BandDescription]
     matrix: dict[str, dict[str, Literal["approve", "refer", "decline"]]]
     scorecard: list[CharacteristicDescription]
+    second_scorecard: SecondScorecardDescription | None
     pd: PdDescription
     limit: LimitDescription
     pricing: PricingDescription
@@ -274,7 +288,7 @@ def models_source(checked: CheckedSpec) -> str:
     lines.append(f"Segment = {_literal(s.id for s in spec.segments)}")
     lines.append(f"Band = {_literal(b.id for b in spec.decision.bands)}")
     lines.append(f"Channel = {_literal(channel.categories) if channel.categories else 'str'}")
-    lines.append(f"ScoredField = {_literal(ch.field for ch in spec.scorecard.characteristics)}")
+    lines.append(f"ScoredField = {_literal(ch.field for _, _, ch in spec.scorecard.all_characteristics())}")
     return "\n".join(lines) + "\n" + _TAIL
 
 

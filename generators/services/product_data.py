@@ -56,6 +56,7 @@ def product_description(checked: CheckedSpec) -> dict:
         "matrix": {s: {b: o.value for b, o in row.items()} for s, row in spec.decision.matrix.items()},
         "scorecard": [{"field": f, "label": {"zh": zh, "en": en}, "max_points": best, "reason_code": code}
                       for f, zh, en, best, code in characteristics(checked)],
+        "second_scorecard": _second(checked),
         "pd": _pd(checked),
         "limit": {"formula": spec.limits.amount, "plain": plain_rule(checked.limit_amount, names),
                   "min": number(spec.limits.min), "max": number(spec.limits.max), "step": number(spec.limits.step)},
@@ -66,10 +67,23 @@ def product_description(checked: CheckedSpec) -> dict:
     }
 
 
+def _second(checked: CheckedSpec) -> dict | None:
+    """The second scorecard: its name, its characteristics' fields, its grades and the matrix combining its
+    grade with the band of the first score (None without one)."""
+    second = checked.spec.scorecard.second
+    if second is None:
+        return None
+    return {"name": _text(second.name), "fields": [ch.field for ch in second.characteristics],
+            "grades": [{"id": g.id, "name": _text(g.name), "min_score": g.min_score} for g in second.grades],
+            "matrix": {b: dict(row) for b, row in second.matrix.items()}}
+
+
 def _pd(checked: CheckedSpec) -> dict:
-    """How a score becomes a PD: PD = 1 / (1 + exp(-(intercept + slope x score)))."""
+    """How a score becomes a PD: PD = 1 / (1 + exp(-(intercept + slope x score + second_slope x second
+    score))), second_slope 0 without a second scorecard."""
     mapping = checked.pd_mapping()
-    return {"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source}
+    return {"intercept": mapping.intercept, "slope": mapping.slope, "second_slope": mapping.second_slope,
+            "source": mapping.source}
 
 
 def _field(f, c) -> dict:
@@ -99,10 +113,11 @@ def _rules(checked: CheckedSpec, names: Labels) -> list[dict]:
 
 
 def characteristics(checked: CheckedSpec) -> list[tuple[str, str, str, int, str | None]]:
-    """(field, label zh, label en, the most points it can give, its reason code) per characteristic."""
+    """(field, label zh, label en, the most points it can give, its reason code) per characteristic, of both
+    scorecards when there are two (the first's first)."""
     names = labels(checked)
     out = []
-    for ch in checked.spec.scorecard.characteristics:
+    for _, _, ch in checked.spec.scorecard.all_characteristics():
         best = max(b.points for b in ch.bins)
         if checked.scope[ch.field].nullable:
             best = max(best, ch.missing_points)

@@ -102,11 +102,29 @@ def _scorecard(p: dict) -> list[str]:
     pd = p["pd"]
     source = ("拟合的校准 / the fitted calibration" if pd["source"] == "calibration" else
               "声明的刻度（未经拟合则仅为假设）/ the declared scaling (an assumption unless it was fitted)")
-    out += ["", f"违约概率 / PD = 1 / (1 + exp(-({pd['intercept']!r} + {pd['slope']!r} x score))), from {source}."]
+    second = p["second_scorecard"]
+    if second is None:
+        out += ["", f"违约概率 / PD = 1 / (1 + exp(-({pd['intercept']!r} + {pd['slope']!r} x score))), from {source}."]
+    else:
+        out += ["", f"违约概率 / PD = 1 / (1 + exp(-({pd['intercept']!r} + {pd['slope']!r} x score + "
+                f"{pd['second_slope']!r} x second_score))), from {source}."]
     out += ["", _row("band", "名称 / name", "min score"), _row("---", "---", "---:")]
     for b in p["bands"]:
         out.append(_row(f"`{b['id']}`", f"{md(b['name']['zh'])} / {md(b['name']['en'])}",
                         "" if b["min_score"] is None else b["min_score"]))
+    if second is not None:
+        fields = ", ".join(f"`{f}`" for f in second["fields"])
+        out += ["", f"第二评分卡 / Second scorecard: {md(second['name']['zh'])} / {md(second['name']['en'])} "
+                f"({fields}). 首个评分的分档与第二评分的等级经矩阵得出最终分档 / the band of the first score and the "
+                "grade of the second give the final band:", "", _row("grade", "名称 / name", "min score"),
+                _row("---", "---", "---:")]
+        for g in second["grades"]:
+            out.append(_row(f"`{g['id']}`", f"{md(g['name']['zh'])} / {md(g['name']['en'])}",
+                            "" if g["min_score"] is None else g["min_score"]))
+        grades = [g["id"] for g in second["grades"]]
+        out += ["", _row("band x grade", *(f"`{g}`" for g in grades)), _row(*["---"] * (len(grades) + 1))]
+        for band, row in second["matrix"].items():
+            out.append(_row(f"`{band}`", *(f"`{row[g]}`" for g in grades)))
     return out + [""]
 
 

@@ -14,14 +14,17 @@ from sqlglot import exp
 
 from generators.sql.emitter import SqlEmitter, column, sql_number
 from product_specs import CheckedSpec
-from product_specs.checked import CHANNEL_REFUSED, PD_LOG_ODDS_BOUND
+from product_specs.checked import CHANNEL_REFUSED, PD_LOG_ODDS_BOUND, points_name
 from product_specs.rules import CheckedExpr
 from product_specs.sections import FieldType
 
-__all__ = ["decision_query", "decision_sql", "input_problems", "OUTPUT_COLUMNS", "BINARY_SEARCH_MIN_BINS"]
+__all__ = ["decision_query", "decision_sql", "input_problems", "output_columns", "OUTPUT_COLUMNS", "SECOND_COLUMNS",
+           "BINARY_SEARCH_MIN_BINS"]
 
 OUTPUT_COLUMNS = ("decision", "segment", "score", "band", "pd", "reasons", "limit", "apr")
-_OWN_NAMES = set(OUTPUT_COLUMNS)  # and every name starting ls_ (the query's working columns)
+SECOND_COLUMNS = ("second_score", "second_grade")
+"""Output columns a product with a second scorecard adds after OUTPUT_COLUMNS."""
+_OWN_NAMES = set(OUTPUT_COLUMNS + SECOND_COLUMNS)  # and every name starting ls_ (the query's working columns)
 BINARY_SEARCH_MIN_BINS = 8  # characteristics with more bins compile to a balanced CASE tree
 REASON_GROUP = 32  # reason codes are listed in groups of this many, each built only where one of them holds
 _CAST = {FieldType.INTEGER: exp.DataType.Type.BIGINT, FieldType.NUMBER: exp.DataType.Type.DOUBLE,
@@ -185,25 +188,50 @@ class _QueryBuilder:
 
     def score(self) -> None:
         card = self.spec.scorecard
-        total: exp.Expression = exp.Literal.number(card.base_points)
+        second = card.second
         self.reason_slots = self.c.score_reason_slots() if card.reasons_given else []
         if self.reason_slots:  # the points of each characteristic are needed again to rank the score reasons
-            self.stage("ls_points", [(f"ls_p{i}", self._points(ch)) for i, ch in enumerate(card.characteristics)])
-        for i, ch in enumerate(card.characteristics):
-            points = column(f"ls_p{i}") if self.reason_slots else exp.paren(self._points(ch), copy=False)
-            total = exp.Add(this=total, expression=points)
-        self.stage("ls_score", [("score", total)] + self._reason_ranks())
+            self.stage("ls_points", [(f"ls_{points_name(model, i)}", self._points(ch))
+                                     for model, i, ch in card.all_characteristics()])
+
+        def total(model: int, base: int, characteristics) -> exp.Expression:
+            out: exp.Expression = exp.Literal.number(base)
+            for i, ch in enumerate(characteristics):
+                points = column(f"ls_{points_name(model, i)}") if self.reason_slots \
+                    else exp.paren(self._points(ch), copy=False)
+                out = exp.Add(this=out, expression=points)
+            return out
+
+        scores = [("score", total(1, card.base_points, card.characteristics))]
+        if second is not None:
+            scores.append(("second_score", total(2, second.base_points, second.characteristics)))
+        self.stage("ls_score", scores + self._reason_ranks())
         bands = self.spec.decision.bands
-        pairs = [(exp.GTE(this=column("score"), expression=exp.Literal.number(b.min_score)), _s(b.id))
-                 for b in bands[:-1]]
-        self.stage("ls_band", [("band", _case(pairs, _s(bands[-1].id))), ("pd", self._pd())])
+        first = _case([(exp.GTE(this=column("score"), expression=exp.Literal.number(b.min_score)), _s(b.id))
+                       for b in bands[:-1]], _s(bands[-1].id))
+        if second is None:
+            self.stage("ls_band", [("band", first), ("pd", self._pd())])
+            return
+        grades = second.grades
+        grade = _case([(exp.GTE(this=column("second_score"), expression=exp.Literal.number(g.min_score)), _s(g.id))
+                       for g in grades[:-1]], _s(grades[-1].id))
+        self.stage("ls_grade", [("ls_first_band", first), ("second_grade", grade)])
+        # the final band: the matrix's cell for the band of the first score (rows) and the grade of the second
+        rows = [(exp.EQ(this=column("ls_first_band"), expression=_s(b.id)),
+                 _case([(exp.EQ(this=column("second_grade"), expression=_s(g.id)), _s(second.matrix[b.id][g.id]))
+                        for g in grades], exp.Null())) for b in bands]
+        self.stage("ls_band", [("band", _case(rows, exp.Null())), ("pd", self._pd())])
 
     def _pd(self) -> exp.Expression:
-        """PD = 1 / (1 + exp(-(intercept + slope x score))), the log-odds clamped as in the Python module."""
+        """PD = 1 / (1 + exp(-(intercept + slope x score [+ second slope x second score]))), the log-odds
+        clamped as in the Python module."""
         mapping = self.c.pd_mapping()
         bound = sql_number(PD_LOG_ODDS_BOUND)
         log_odds = exp.Add(this=sql_number(mapping.intercept), expression=exp.Mul(
             this=sql_number(mapping.slope), expression=column("score")))
+        if self.spec.scorecard.second is not None:
+            log_odds = exp.Add(this=log_odds, expression=exp.Mul(
+                this=sql_number(mapping.second_slope), expression=column("second_score")))
         clamped = _case([(exp.LT(this=log_odds.copy(), expression=exp.Neg(this=bound.copy())), exp.Neg(this=bound.copy())),
                          (exp.GT(this=log_odds.copy(), expression=bound.copy()), bound.copy())], log_odds)
         one = sql_number(1)
@@ -213,12 +241,12 @@ class _QueryBuilder:
     def _reason_ranks(self) -> list[tuple[str, exp.Expression]]:
         """Per coded characteristic: points lost (its best points minus the applicant's) and its rank among
         them (1 = most lost; ties in scorecard order), as the Python module sorts them."""
-        lost = {i: exp.Sub(this=exp.Literal.number(best), expression=column(f"ls_p{i}"))
-                for i, _, best in self.reason_slots}
+        lost = {i: exp.Sub(this=exp.Literal.number(best), expression=column(f"ls_{name}"))
+                for i, name, _, best in self.reason_slots}
         out = []
-        for i, _, _ in self.reason_slots:
+        for i, _, _, _ in self.reason_slots:
             rank: exp.Expression = exp.Literal.number(1)
-            for j, _, _ in self.reason_slots:
+            for j, _, _, _ in self.reason_slots:
                 if j == i:
                     continue
                 ahead = exp.GT(this=lost[j].copy(), expression=lost[i].copy())
@@ -338,6 +366,8 @@ class _QueryBuilder:
                         exp.Split(this=column("ls_reasons"), expression=_s(",")))
         outputs.append(exp.alias_(reasons, "reasons", quoted=True))
         outputs += [exp.alias_(e, n, quoted=True) for n, e in self.outputs]
+        if spec.scorecard.second is not None:
+            outputs += [exp.alias_(column(n), n, quoted=True) for n in SECOND_COLUMNS]
         select = exp.select(*columns, *outputs).from_(exp.to_table(self.ctes[-1][0], quoted=True), copy=False)
         for name, body in self.ctes:
             # copy=False: each CTE is attached once; copying the growing query every time was quadratic
@@ -353,9 +383,14 @@ class _QueryBuilder:
         for rank in range(1, self.spec.scorecard.reasons_given + 1):
             pairs = [(exp.and_(declined.copy(), exp.GT(this=column(f"ls_lost{i}"), expression=exp.Literal.number(0)),
                                exp.EQ(this=column(f"ls_rank{i}"), expression=exp.Literal.number(rank))),
-                      _s(code)) for i, code, _ in self.reason_slots]
+                      _s(code)) for i, _, code, _ in self.reason_slots]
             slots.append(exp.Case(ifs=[exp.If(this=c, true=v) for c, v in pairs]))
         return slots
+
+
+def output_columns(checked: CheckedSpec) -> tuple[str, ...]:
+    """The decision columns the query adds after the input fields (and the kept columns)."""
+    return OUTPUT_COLUMNS + (SECOND_COLUMNS if checked.spec.scorecard.second is not None else ())
 
 
 def decision_query(checked: CheckedSpec, source: str = "applicants", keep: Sequence[str] = ()) -> exp.Select:

@@ -98,7 +98,7 @@ def check_spec(spec: ProductSpec, lines: LineMap | None = None) -> CheckReport:
     rules += [r.expr for r in (*admission_rules, *triggers, *adjustments, *early)] + ([amount] if amount else [])
     rules += [r.expr for group in channel_rules.values() for r in group]
     used = {name for expr in rules if expr is not None for name in expr.names}
-    used |= {ch.field for ch in spec.scorecard.characteristics}
+    used |= {ch.field for _, _, ch in spec.scorecard.all_characteristics()}
     fields.check_unused(ctx, used)
     checked = None
     if not ctx.has_errors:

@@ -42,17 +42,21 @@ def check(ctx: CheckContext) -> list[CheckedRule]:
 
 
 def _bands(ctx: CheckContext) -> None:
-    bands = ctx.spec.decision.bands
-    ctx.unique(bands, "id", "decision.bands", "band id")
-    for j, band in enumerate(bands):
-        bloc, bpath = ("decision", "bands", j, "min_score"), f"decision.bands[{band.id}].min_score"
-        last = j == len(bands) - 1
-        if last and band.min_score is not None:
-            ctx.error("bands", bloc, bpath, "the last band catches every lower score",
+    ordered(ctx, ctx.spec.decision.bands, ("decision", "bands"), "decision.bands", "band")
+
+
+def ordered(ctx: CheckContext, items, loc: tuple, path: str, what: str) -> None:
+    """Score bands or grades: unique ids, best first by a strictly falling min_score, an open last one."""
+    ctx.unique(items, "id", path, f"{what} id")
+    for j, item in enumerate(items):
+        bloc, bpath = loc + (j, "min_score"), f"{path}[{item.id}].min_score"
+        last = j == len(items) - 1
+        if last and item.min_score is not None:
+            ctx.error("bands", bloc, bpath, f"the last {what} catches every lower score",
                       "leave its min_score empty")
-        if not last and band.min_score is None:
-            ctx.error("bands", bloc, bpath, "only the last band may have no min_score")
-        prev = bands[j - 1].min_score if j else None
-        if j and None not in (prev, band.min_score) and band.min_score >= prev:
-            ctx.error("bands", bloc, bpath, f"bands must be ordered best first: {band.min_score} is not below "
+        if not last and item.min_score is None:
+            ctx.error("bands", bloc, bpath, f"only the last {what} may have no min_score")
+        prev = items[j - 1].min_score if j else None
+        if j and None not in (prev, item.min_score) and item.min_score >= prev:
+            ctx.error("bands", bloc, bpath, f"{what}s must be ordered best first: {item.min_score} is not below "
                       f"{prev}")

@@ -17,7 +17,7 @@ PII_NAME = re.compile(r"(id_number|id_card|identity|phone|mobile|applicant_name|
 _NUMERIC = (FieldType.INTEGER, FieldType.NUMBER)
 # names of decision outputs: an input of the same name would be ambiguous in the simulation table
 RESERVED = {"decision", "segment", "score", "band", "reasons", "limit", "apr", "trace", "product_id",
-            "product_version", "spec_hash", "row_id"}
+            "product_version", "spec_hash", "row_id", "second_score", "second_grade"}
 
 
 def check(ctx: CheckContext) -> None:

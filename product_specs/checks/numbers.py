@@ -38,11 +38,19 @@ def check(ctx: CheckContext) -> None:
 
 def _points(ctx: CheckContext, data: dict) -> None:
     card = ctx.spec.scorecard
-    places = [(("scorecard", "base_points"), card.base_points)]
-    for i, ch in enumerate(card.characteristics):
-        places.append((("scorecard", "characteristics", i, "missing_points"), ch.missing_points))
-        places += [(("scorecard", "characteristics", i, "bins", j, "points"), b.points) for j, b in enumerate(ch.bins)]
+    cards = [(("scorecard",), card.base_points, card.characteristics)]
+    if card.second is not None:
+        cards.append((("scorecard", "second"), card.second.base_points, card.second.characteristics))
+    places = []
+    for at, base, characteristics in cards:
+        places.append((at + ("base_points",), base))
+        for i, ch in enumerate(characteristics):
+            places.append((at + ("characteristics", i, "missing_points"), ch.missing_points))
+            places += [(at + ("characteristics", i, "bins", j, "points"), b.points) for j, b in enumerate(ch.bins)]
     places += [(("decision", "bands", j, "min_score"), b.min_score) for j, b in enumerate(ctx.spec.decision.bands)]
+    if card.second is not None:
+        places += [(("scorecard", "second", "grades", j, "min_score"), g.min_score)
+                   for j, g in enumerate(card.second.grades)]
     places += [(("tests", j, "expect", "score"), t.expect.score) for j, t in enumerate(ctx.spec.tests)]
     for loc, value in places:
         if value is not None and abs(value) > _POINTS:
@@ -50,8 +58,9 @@ def _points(ctx: CheckContext, data: dict) -> None:
                       f"points and scores lie between -{_POINTS:,} and {_POINTS:,}")
     if ctx.findings:
         return
-    reach = abs(card.base_points) + sum(max([abs(ch.missing_points)] + [abs(b.points) for b in ch.bins])
-                                        for ch in card.characteristics)
-    if reach > limits.SCORE_MAX:
-        ctx.error("number", ("scorecard",), "scorecard", f"a score can reach {reach:,} points",
-                  f"keep every score within {limits.SCORE_MAX:,}: the simulation adds points as 32-bit integers")
+    for at, base, characteristics in cards:
+        reach = abs(base) + sum(max([abs(ch.missing_points)] + [abs(b.points) for b in ch.bins])
+                                for ch in characteristics)
+        if reach > limits.SCORE_MAX:
+            ctx.error("number", at, ".".join(at), f"a score can reach {reach:,} points",
+                      f"keep every score within {limits.SCORE_MAX:,}: the simulation adds points as 32-bit integers")

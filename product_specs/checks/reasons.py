@@ -22,8 +22,11 @@ def check(ctx: CheckContext) -> None:
                   for j, r in enumerate(c.rules)]
     items += [(f"decision.review_triggers[{t.code}]", ("decision", "review_triggers", i, "code"), t.code)
               for i, t in enumerate(spec.decision.review_triggers)]
-    items += [(f"scorecard.characteristics[{ch.field}].reason_code", ("scorecard", "characteristics", i, "reason_code"),
-               ch.reason_code) for i, ch in enumerate(spec.scorecard.characteristics) if ch.reason_code is not None]
+    for model, i, ch in spec.scorecard.all_characteristics():
+        at = ("scorecard",) if model == 1 else ("scorecard", "second")
+        if ch.reason_code is not None:
+            items.append((f"{'.'.join(at)}.characteristics[{ch.field}].reason_code",
+                          at + ("characteristics", i, "reason_code"), ch.reason_code))
     seen: dict[str, str] = {}
     for path, loc, code in items:
         if code in seen:

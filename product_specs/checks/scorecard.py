@@ -14,14 +14,29 @@ __all__ = ["check"]
 
 def check(ctx: CheckContext) -> None:
     card = ctx.spec.scorecard
+    seen: dict[str, str] = {}
+    _characteristics(ctx, card.characteristics, ("scorecard",), "scorecard", seen)
+    if card.second is not None:
+        _characteristics(ctx, card.second.characteristics, ("scorecard", "second"), "scorecard.second", seen)
+        _second(ctx)
+    elif card.calibration is not None and card.calibration.second_slope is not None:
+        ctx.error("scaling", ("scorecard", "calibration", "second_slope"), "scorecard.calibration.second_slope",
+                  "a slope for the second score, but the product has no second scorecard",
+                  "remove `second_slope`, or add `scorecard.second`")
+    if not ctx.has_errors:
+        _scaling(ctx)
+
+
+def _characteristics(ctx: CheckContext, characteristics, loc0: tuple, path0: str, seen: dict[str, str]) -> None:
     fields = ctx.spec.field_map()
     derived = {d.name: d for d in ctx.spec.derived}
-    seen = set()
-    for i, ch in enumerate(card.characteristics):
-        path, loc = f"scorecard.characteristics[{ch.field}]", ("scorecard", "characteristics", i)
+    for i, ch in enumerate(characteristics):
+        path, loc = f"{path0}.characteristics[{ch.field}]", loc0 + ("characteristics", i)
         if ch.field in seen:
-            ctx.error("duplicate", loc, path, f"{ch.field!r} is scored twice")
-        seen.add(ch.field)
+            where = "" if seen[ch.field] == path0 else f" (also by {seen[ch.field]})"
+            ctx.error("duplicate", loc, path, f"{ch.field!r} is scored twice{where}",
+                      "score a field in one scorecard, once")
+        seen.setdefault(ch.field, path0)
         symbol = ctx.scope.get(ch.field)
         if symbol is None:
             ctx.error("reference", loc + ("field",), path + ".field", f"unknown field {ch.field!r}",
@@ -40,8 +55,38 @@ def check(ctx: CheckContext) -> None:
             ctx.error("reason", loc + ("reason_code" if ch.reason_code is None else "reason",), path,
                       "a reason code needs its text and a text its code",
                       "give both `reason_code` and `reason` (zh and en), or neither")
-    if not ctx.has_errors:
-        _scaling(ctx)
+
+
+def _second(ctx: CheckContext) -> None:
+    """The second scorecard's grades (best first, an open last one) and its matrix: a final band for every
+    band of the first score and grade of the second."""
+    from .decision import ordered
+
+    second = ctx.spec.scorecard.second
+    ordered(ctx, second.grades, ("scorecard", "second", "grades"), "scorecard.second.grades", "grade")
+    bands = [b.id for b in ctx.spec.decision.bands]
+    grades = [g.id for g in second.grades]
+    loc, path = ("scorecard", "second", "matrix"), "scorecard.second.matrix"
+    for band in second.matrix:
+        if band not in bands:
+            ctx.error("matrix", loc + (band,), f"{path}[{band}]", f"unknown band {band!r}", did_you_mean(band, bands))
+    for band in bands:
+        row = second.matrix.get(band)
+        if row is None:
+            ctx.error("matrix", loc, f"{path}[{band}]", f"no row for band {band!r} of the first score",
+                      "every band of the first score needs a final band for every grade of the second")
+            continue
+        for grade, final in row.items():
+            if grade not in grades:
+                ctx.error("matrix", loc + (band, grade), f"{path}[{band}][{grade}]", f"unknown grade {grade!r}",
+                          did_you_mean(grade, grades) or f"grades: {', '.join(grades)}")
+            elif final not in bands:
+                ctx.error("matrix", loc + (band, grade), f"{path}[{band}][{grade}]",
+                          f"unknown final band {final!r}", did_you_mean(final, bands) or f"bands: {', '.join(bands)}")
+        for grade in grades:
+            if grade not in row:
+                ctx.error("matrix", loc + (band,), f"{path}[{band}][{grade}]",
+                          f"no final band for band {band!r} and grade {grade!r}")
 
 
 MAX_ODDS_DOUBLINGS = 20
@@ -56,10 +101,16 @@ def _scaling(ctx: CheckContext) -> None:
     card = ctx.spec.scorecard
     s, cal = card.scaling, card.calibration
     loc, hint = ("scorecard", "calibration"), "run `loanstudio scorecard calibrate` on recent outcomes"
+    if card.second is not None and (cal is None or cal.second_slope is None):
+        ctx.warn("scaling", loc, "scorecard.calibration",
+                 "the product has a second scorecard but no PD fitted on both scores: the PD decisions carry is "
+                 "read off the first score alone", "fit one with `loanstudio scorecard calibrate`")
     if cal is not None:
         if cal.points_hash is not None and cal.points_hash != card.points_hash():
             ctx.warn("scaling", loc + ("points_hash",), "scorecard.calibration.points_hash",
                      "the points changed after the PD calibration was fitted: the PD decisions carry is stale", hint)
+        if cal.second_slope is not None:  # the first score's slope is partial: no scaling to compare it with
+            return
         fitted_pdo = -math.log(2) / float(cal.slope)
         odds = math.exp(-(float(cal.intercept) + float(cal.slope) * s.base_score))
         if abs(fitted_pdo / float(s.pdo) - 1) > 0.05 or abs(odds / float(s.base_odds) - 1) > 0.1:

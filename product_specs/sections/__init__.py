@@ -23,7 +23,7 @@ from .post_loan import CollectionAction, DpdBucket, EarlyWarning, PostLoan
 from .pricing import PriceAdjustment, Pricing
 from .product import Product, ProductKind, Repayment
 from .risk_appetite import RiskAppetite
-from .scorecard import Bin, Calibration, Characteristic, Scaling, Scorecard
+from .scorecard import Bin, Calibration, Characteristic, Grade, Scaling, Scorecard, SecondScorecard
 from .segments import Segment
 from .workflow import Role, Stage, Workflow
 
@@ -31,7 +31,7 @@ __all__ = [
     "AdmissionRule", "RuleAction", "RuleCategory", "Channel", "ChannelKind", "Code", "Ident", "SpecModel", "Text",
     "Band", "Decision", "Outcome", "ReviewTrigger", "Derived", "Field", "FieldType", "Source", "Limits",
     "CollectionAction", "DpdBucket", "EarlyWarning", "PostLoan", "PriceAdjustment", "Pricing", "Product",
-    "ProductKind", "Repayment", "RiskAppetite", "Bin", "Calibration", "Characteristic", "Scaling", "Scorecard", "ExampleTest",
+    "ProductKind", "Repayment", "RiskAppetite", "Bin", "Calibration", "Characteristic", "Grade", "Scaling", "Scorecard", "SecondScorecard", "ExampleTest",
     "Expectation", "Role", "Stage", "Workflow", "Segment", "Dependency", "Distribution", "Family", "TextFormat", "Network", "NetworkKind",
     "Population",
 ]

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from .common import Code, Ident, SpecModel, Text
 
-__all__ = ["Bin", "Characteristic", "Scaling", "Calibration", "Scorecard", "MAX_SCORE_REASONS"]
+__all__ = ["Bin", "Characteristic", "Scaling", "Calibration", "Grade", "SecondScorecard", "Scorecard",
+           "MAX_SCORE_REASONS"]
 
 MAX_SCORE_REASONS = 10
 """Most scorecard reasons a declined applicant can be given."""
@@ -71,11 +72,43 @@ class Calibration(SpecModel):
     """Log-odds of going bad at score 0."""
     slope: Decimal = Field(lt=0)
     """Change of the log-odds of going bad per point (negative: a higher score is less risky)."""
+    second_slope: Decimal | None = Field(default=None, lt=0)
+    """With a second scorecard (and only then): the change of the log-odds per point of the second score,
+    so PD = 1 / (1 + exp(-(intercept + slope x score + second_slope x second score))), both fitted together."""
     fitted_on: str | None = Field(default=None, max_length=500)
     """What the mapping was fitted on (data, rows, bad rate), for the reader."""
     points_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{16}$")
     """Fingerprint of the base points, bins and points the mapping was fitted for; `check` warns when the
     scorecard no longer matches it."""
+
+
+class Grade(SpecModel):
+    """A grade of the second score. Grades are listed best first; a score falls in the first whose minimum is
+    met."""
+
+    id: Ident
+    """Grade identifier."""
+    name: Text
+    """Grade name."""
+    min_score: int | None = None
+    """Lowest second score in the grade; empty on the last grade (everyone below)."""
+
+
+class SecondScorecard(SpecModel):
+    """A second model scored on its own data (the firm's tax filings beside the owner's personal bureau
+    report, say), graded, and combined with the first by a matrix (多元矩阵): the band of the first score and
+    the grade of the second give the final band that prices, limits and decides."""
+
+    name: Text
+    """Scorecard name."""
+    base_points: int = 0
+    """Points every applicant starts with."""
+    characteristics: list[Characteristic] = Field(min_length=1)
+    """Scored variables (none scored by the first scorecard too)."""
+    grades: list[Grade] = Field(min_length=2)
+    """Grades of the second score, best first."""
+    matrix: dict[str, dict[str, str]]
+    """The final band for every band of the first score (rows) and grade of the second (columns)."""
 
 
 class Scorecard(SpecModel):
@@ -94,6 +127,15 @@ class Scorecard(SpecModel):
     max_reasons: int | None = Field(default=None, ge=0, le=MAX_SCORE_REASONS)
     """Most scorecard reasons (characteristics with a reason code that cost most points, ranked) a
     declined applicant is given after the other reasons; empty: 4."""
+    second: SecondScorecard | None = None
+    """A second scorecard combined with this one by a matrix; empty: the band is read off this score alone."""
+
+    def all_characteristics(self) -> list[tuple[int, int, Characteristic]]:
+        """(model 1 or 2, index within its scorecard, characteristic) of both scorecards, the first's first."""
+        out = [(1, i, ch) for i, ch in enumerate(self.characteristics)]
+        if self.second is not None:
+            out += [(2, i, ch) for i, ch in enumerate(self.second.characteristics)]
+        return out
 
     @property
     def reasons_given(self) -> int:
@@ -101,11 +143,17 @@ class Scorecard(SpecModel):
         return DEFAULT_SCORE_REASONS if self.max_reasons is None else self.max_reasons
 
     def points_hash(self) -> str:
-        """Fingerprint of what decides a score (base points, fields, bins, points): 16 hex digits."""
+        """Fingerprint of what decides a score (base points, fields, bins, points, of both scorecards when
+        there are two): 16 hex digits."""
         def plain(value):
             return None if value is None else format(value.normalize(), "f") if isinstance(value, Decimal) else value
 
-        content = [self.base_points] + [
-            [ch.field, ch.missing_points, [[plain(b.lower), plain(b.upper), b.values, b.points] for b in ch.bins]]
-            for ch in self.characteristics]
+        def card(base, characteristics):
+            return [base] + [[ch.field, ch.missing_points,
+                              [[plain(b.lower), plain(b.upper), b.values, b.points] for b in ch.bins]]
+                             for ch in characteristics]
+
+        content = card(self.base_points, self.characteristics)
+        if self.second is not None:  # the first scorecard alone keeps the fingerprint it always had
+            content = [content, card(self.second.base_points, self.second.characteristics)]
         return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()[:16]

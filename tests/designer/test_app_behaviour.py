@@ -62,8 +62,8 @@ def test_changing_a_cut_off_changes_the_simulated_approval_rate(app):
     go(app, "decision")
     bands = app.session_state["draft"]["decision"]["bands"]
     c = next(i for i, b in enumerate(bands) if b["id"] == "c")
-    app.number_input(key=f"w{app.session_state['rev']}|decision.bands.{c}.min_score").set_value(640).run()
-    assert app.session_state["draft"]["decision"]["bands"][c]["min_score"] == 640
+    app.number_input(key=f"w{app.session_state['rev']}|decision.bands.{c}.min_score").set_value(345).run()
+    assert app.session_state["draft"]["decision"]["bands"][c]["min_score"] == 345
     go(app, "simulate")
     assert not [m for m in app.metric if m.label.startswith("Approval rate")], "the old figures are not shown"
     app.button(key="sim_run").click().run()
@@ -166,3 +166,34 @@ def test_the_simulate_page_ages_the_approved_book(app):
     app.button(key="sim_run").click().run()
     outcome = next(iter(app.session_state["simulations"].values()))
     assert outcome.metrics.post_loan is None and not [m for m in app.metric if m.label == "M3+ rate at month 12"]
+
+
+def test_the_second_scorecard_matrix_is_edited_removed_and_added_back(app):
+    """The tax product's two models: a cell of the band x grade matrix changes the draft; removing the second
+    scorecard drops its PD slope too (no error left behind); adding one back gives a checkable default."""
+    app.session_state["lang"] = "en"
+    open_catalog(app)
+    go(app, "scorecard")
+    assert any("Second scorecard" in h.value for h in app.subheader)
+    rev = app.session_state["rev"]
+    app.selectbox(key=f"w{rev}|scorecard.second.matrix.e.t1").select("d").run()
+    assert not app.exception
+    assert app.session_state["draft"]["scorecard"]["second"]["matrix"]["e"]["t1"] == "d"
+    assert app.sidebar.metric[0].value == "0"  # no error
+    app.button(key="scorecard_second_remove").click().run()
+    assert not app.exception
+    card = app.session_state["draft"]["scorecard"]
+    assert card.get("second") is None and "second_slope" not in (card.get("calibration") or {})
+    # one model now decides: the examples written for two fail (errors), the stale PD is a warning, and no
+    # error is left about the second score's slope
+    shown = [e.value for e in app.error] + [w.value for w in app.warning]
+    assert any("points changed after the PD calibration" in t for t in shown), shown
+    assert not any("second score" in t for t in shown), shown
+    app.button(key="scorecard_second_add").click().run()
+    assert not app.exception
+    second = app.session_state["draft"]["scorecard"]["second"]
+    bands = [b["id"] for b in app.session_state["draft"]["decision"]["bands"]]
+    assert set(second["matrix"]) == set(bands) and [g["id"] for g in second["grades"]] == ["g1", "g2"]
+    shown = [e.value for e in app.error] + [w.value for w in app.warning]
+    assert not any("scorecard.second" in t for t in shown), shown  # the default is a valid second scorecard
+    assert any("no PD fitted on both scores" in t for t in shown), shown

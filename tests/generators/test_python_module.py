@@ -133,7 +133,8 @@ def test_decision_and_trace(path):
     module = decision_module(checked)
     applicant = _approved(checked)
     result = module.decide(applicant, trace=True)
-    assert set(result) == OUTPUT_KEYS
+    second = checked.spec.scorecard.second is not None
+    assert set(result) == OUTPUT_KEYS | ({"second_score", "second_grade"} if second else set())
     assert (result["product_id"], result["product_version"], result["spec_hash"]) == (
         checked.product_id, checked.spec.product.version, checked.spec_hash)
     assert result["channel"] == applicant[checked.spec.product.channel_field]
@@ -144,9 +145,16 @@ def test_decision_and_trace(path):
     admission = [s["code"] for s in result["trace"] if s["step"] == "admission"]
     assert admission[:len(checked.admission)] == [r.item.code for r in checked.admission]
     score = next(s for s in result["trace"] if s["step"] == "score")
-    characteristics = checked.spec.scorecard.characteristics
-    assert list(score["points"]) == [ch.field for ch in characteristics]
-    assert score["score"] == checked.spec.scorecard.base_points + sum(p["points"] for p in score["points"].values())
+    card = checked.spec.scorecard
+    assert list(score["points"]) == [ch.field for _, _, ch in card.all_characteristics()]
+    first = [ch.field for ch in card.characteristics]
+    assert score["score"] == card.base_points + sum(score["points"][f]["points"] for f in first)
+    if second:  # the second scorecard's score, its grade, and the final band the matrix gives them
+        others = [ch.field for ch in card.second.characteristics]
+        assert score["second_score"] == result["second_score"] == card.second.base_points + sum(
+            score["points"][f]["points"] for f in others)
+        assert score["grade"] == result["second_grade"]
+        assert result["band"] == card.second.matrix[score["first_band"]][score["grade"]]
     untraced = module.decide(applicant, trace=False)
     assert untraced["trace"] == []
     assert {k: v for k, v in untraced.items() if k != "trace"} == {k: v for k, v in result.items() if k != "trace"}
@@ -240,14 +248,15 @@ def test_optional_fields_may_be_null_or_absent(path):
 # ---- large tables ---------------------------------------------------------------------------------------
 
 def _large_spec():
-    """The tax product with a 1,200-bin characteristic on annual sales (and no example tests)."""
+    """The tax product with a 1,200-bin characteristic on annual sales, in its second (the firm's tax)
+    scorecard (and no example tests)."""
     spec = load_checked(catalog_path("tax_sme_loan")).spec
     data = spec.model_dump(mode="python", exclude_none=True)
     step = Decimal(800_000)
     bins = [{"upper": step, "points": 0}]
     bins += [{"lower": step * k, "upper": step * (k + 1), "points": (k * 37) % 91} for k in range(1, LARGE_BINS - 1)]
     bins.append({"lower": step * (LARGE_BINS - 1), "points": 90})
-    card = data["scorecard"]["characteristics"]
+    card = data["scorecard"]["second"]["characteristics"]
     index = next(i for i, ch in enumerate(card) if ch["field"] == "annual_tax_sales")
     card[index]["bins"] = bins
     data["tests"] = []
@@ -269,9 +278,9 @@ def _case_depth(node: exp.Expression) -> int:
 def test_large_scorecard_compiles_to_lookups():
     checked, index = _large_spec()
     source = python_source(checked)
-    assert f"bisect_right(_SC{index}_BOUNDS, f_annual_tax_sales)" in source
+    assert f"bisect_right(_SQ{index}_BOUNDS, f_annual_tax_sales)" in source
     bounds = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign)
-                  and n.targets[0].id == f"_SC{index}_BOUNDS")
+                  and n.targets[0].id == f"_SQ{index}_BOUNDS")
     assert len(bounds.value.elts) == LARGE_BINS - 1
     original = python_source(load_checked(catalog_path("tax_sme_loan")))
     assert _branches(source) == _branches(original), "more bins must not add branches to decide()"

@@ -3,9 +3,10 @@
 Each example starts from a tiny base spec and randomises it: 2-5 numeric fields with random ranges, an
 optional field, a category and a boolean field, derived features, admission rules, segments, channel
 rules and restrictions, review triggers and price adjustments written as random well-typed rule text,
-contiguous scorecard bins, bands and a matrix, pricing with spreads of up to 8 decimals (so the APR
-lands on rounding ties) and limits with odd steps. `check_spec` must accept it; then ~50 applicants
-from `applicants.py` go through both backends.
+contiguous scorecard bins (sometimes split into a second scorecard, graded and combined with the first's
+band by a matrix, its PD slope fitted or not), bands and a matrix, pricing with spreads of up to 8
+decimals (so the APR lands on rounding ties) and limits with odd steps. `check_spec` must accept it; then
+~50 applicants from `applicants.py` go through both backends.
 """
 
 from __future__ import annotations
@@ -179,20 +180,37 @@ def scorecard(draw, fields: list[dict], derived: list[dict]) -> tuple[dict, int,
         characteristics.append({"field": "grade", "bins": [
             {"values": CATEGORIES[:split], "points": draw(st.integers(0, 80))},
             {"values": CATEGORIES[split:], "points": draw(st.integers(0, 80))}]})
+    for i, ch in enumerate(characteristics):  # scorecard reasons for a declined applicant, ranked in both backends
+        if draw(st.booleans()):
+            ch.update(reason_code=f"S{i + 1:02d}", reason=_text(f"score reason {i + 1}"))
+    # a second scorecard (graded, combined with the first by a matrix) takes the last characteristics
+    split = draw(st.integers(1, len(characteristics) - 1)) if len(characteristics) > 1 and draw(st.booleans()) \
+        else len(characteristics)
+    firsts, seconds = characteristics[:split], characteristics[split:]
     base = draw(st.integers(0, 300))
+    low, high = _reach(base, firsts)
+    card = {"name": _text("card"), "base_points": base, "characteristics": firsts,
+            "max_reasons": draw(st.integers(0, 3))}
+    second_range = None
+    if seconds:
+        second_base = draw(st.integers(0, 100))
+        card["second"] = {"name": _text("second card"), "base_points": second_base, "characteristics": seconds}
+        second_range = _reach(second_base, seconds)
+    if draw(st.booleans()):  # a fitted PD calibration instead of the declared scaling
+        card["calibration"] = {"intercept": str(draw(decimals(Decimal(-20), Decimal(20), 6))),
+                               "slope": str(-draw(decimals(Decimal("0.0001"), Decimal("0.5"), 6)))}
+        if seconds and draw(st.booleans()):  # fitted on both scores (else the second does not move the PD)
+            card["calibration"]["second_slope"] = str(-draw(decimals(Decimal("0.0001"), Decimal("0.5"), 6)))
+    return card, low, high, second_range
+
+
+def _reach(base: int, characteristics: list[dict]) -> tuple[int, int]:
+    """The lowest and highest score `characteristics` give from `base` points."""
     low = base + sum(min([b["points"] for b in ch["bins"]] + [ch.get("missing_points", 10**6)])
                      for ch in characteristics)
     high = base + sum(max([b["points"] for b in ch["bins"]] + [ch.get("missing_points", -1)])
                       for ch in characteristics)
-    for i, ch in enumerate(characteristics):  # scorecard reasons for a declined applicant, ranked in both backends
-        if draw(st.booleans()):
-            ch.update(reason_code=f"S{i + 1:02d}", reason=_text(f"score reason {i + 1}"))
-    card = {"name": _text("card"), "base_points": base, "characteristics": characteristics,
-            "max_reasons": draw(st.integers(0, 3))}
-    if draw(st.booleans()):  # a fitted PD calibration instead of the declared scaling
-        card["calibration"] = {"intercept": str(draw(decimals(Decimal(-20), Decimal(20), 6))),
-                               "slope": str(-draw(decimals(Decimal("0.0001"), Decimal("0.5"), 6)))}
-    return card, low, high
+    return low, high
 
 
 @st.composite
@@ -239,12 +257,20 @@ def specs(draw) -> dict:
     admission = [{"code": f"R{i:02d}", "name": _text(f"R{i}"), "when": draw(condition(vocab)),
                   "action": draw(st.sampled_from(["decline", "refer"])), "reason": _text(f"R{i}")}
                  for i in range(1, draw(st.integers(0, 4)) + 1)]
-    card, low, high = draw(scorecard(fields, derived))
+    card, low, high, second_range = draw(scorecard(fields, derived))
     band_count = draw(st.integers(2, 4))
     cuts = sorted({draw(st.integers(low, max(low, high))) for _ in range(band_count - 1)}, reverse=True)
     bands = [{"id": f"b{i}", "name": _text(f"b{i}"), "min_score": cut} for i, cut in enumerate(cuts)]
     bands.append({"id": "last", "name": _text("last")})
     band_ids = [b["id"] for b in bands]
+    if second_range is not None:
+        low2, high2 = second_range
+        cuts = sorted({draw(st.integers(low2, max(low2, high2))) for _ in range(draw(st.integers(1, 3)))},
+                      reverse=True)
+        grades = [{"id": f"g{i}", "name": _text(f"g{i}"), "min_score": cut} for i, cut in enumerate(cuts)]
+        grades.append({"id": "g_last", "name": _text("last grade")})
+        card["second"]["grades"] = grades
+        card["second"]["matrix"] = {b: {g["id"]: draw(st.sampled_from(band_ids)) for g in grades} for b in band_ids}
     outcomes = st.sampled_from(["approve", "approve", "refer", "decline"])
     matrix = {s: {b: draw(outcomes) for b in band_ids} for s in segment_ids}
     triggers = [{"code": f"T{i}", "name": _text(f"T{i}"), "when": draw(condition(vocab, 1)), "reason": _text(f"T{i}")}

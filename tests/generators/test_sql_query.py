@@ -12,7 +12,7 @@ from helpers.applicants import applicants
 from sqlglot import exp
 
 from generators.decision import decision_connection, decision_module, plain_applicant, sql_decide_rows
-from generators.sql.query import OUTPUT_COLUMNS, decision_query, decision_sql
+from generators.sql.query import decision_query, decision_sql, output_columns
 from product_specs import ProductSpec, check_spec, load_checked
 from product_specs.catalog import catalog_path, catalog_paths
 from product_specs.sections import FieldType
@@ -50,7 +50,8 @@ def test_renders_for_spark_and_parses_back(path):
     spark = decision_sql(checked, dialect="spark")
     tree = sqlglot.parse_one(spark, read="spark")
     assert isinstance(tree, exp.Select)
-    assert [e.alias_or_name for e in tree.expressions][-len(OUTPUT_COLUMNS):] == list(OUTPUT_COLUMNS)
+    outputs = output_columns(checked)
+    assert [e.alias_or_name for e in tree.expressions][-len(outputs):] == list(outputs)
     # the reasons: the rules' codes as one text, then every reason as one text split once (not a list per
     # rule concatenated)
     assert spark.count("CONCAT_WS(") == 2 and "CONCAT(ARRAY" not in spark and "FILTER(" not in spark
@@ -63,7 +64,7 @@ def test_duckdb_query_runs_and_is_deterministic(path):
     rows = examples(checked)
     result = run(checked, frame(checked, rows))
     assert len(result) == len(rows)
-    assert list(result[0]) == [f.name for f in checked.spec.fields] + list(OUTPUT_COLUMNS)
+    assert list(result[0]) == [f.name for f in checked.spec.fields] + list(output_columns(checked))
 
 
 @pytest.mark.parametrize("statement", [
@@ -148,7 +149,8 @@ def test_keep_columns_pass_through():
     table = frame(checked, rows, row_id=list(range(len(rows))), bad_12m=flags, **{"Loan Note": notes})
     result = run(checked, table, keep=("row_id", "bad_12m", "Loan Note", "channel"))
     names = list(result[0])
-    assert names == [f.name for f in checked.spec.fields] + ["row_id", "bad_12m", "Loan Note"] + list(OUTPUT_COLUMNS)
+    assert names == [f.name for f in checked.spec.fields] + ["row_id", "bad_12m", "Loan Note"] + list(
+        output_columns(checked))
     assert sorted((r["row_id"], r["bad_12m"], r["Loan Note"]) for r in result) == list(zip(range(len(rows)), flags,
                                                                                            notes, strict=True))
 

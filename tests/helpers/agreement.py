@@ -38,9 +38,9 @@ def _close(a, b, tolerance: float) -> bool:
 def differences(python: dict, sql: dict) -> dict[str, tuple]:
     """Output name -> (python value, SQL value) for every output that differs."""
     out = {}
-    for key in ("decision", "segment", "score", "band"):
-        if python[key] != sql[key]:
-            out[key] = (python[key], sql[key])
+    for key in ("decision", "segment", "score", "band", "second_score", "second_grade"):
+        if python.get(key) != sql.get(key):
+            out[key] = (python.get(key), sql.get(key))
     codes = [r["code"] for r in python["reasons"]]
     if codes != list(sql["reasons"]):
         out["reasons"] = (codes, list(sql["reasons"]))

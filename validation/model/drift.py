@@ -62,10 +62,11 @@ class DriftReport:
     score: DriftRow
     characteristics: list[DriftRow]
     notes: list[str] = field(default_factory=list)
+    second_score: DriftRow | None = None  # a product with a second scorecard: its score's PSI
 
     @property
     def rows(self) -> list[DriftRow]:
-        return [self.score, *self.characteristics]
+        return [self.score, *([self.second_score] if self.second_score is not None else []), *self.characteristics]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,8 +102,19 @@ def _bin_index(ch, frame: pd.DataFrame) -> tuple[list[str], np.ndarray]:
     return labels + ["missing"], index
 
 
+def _score_row(name: str, base_scores: np.ndarray, cur_scores: np.ndarray) -> DriftRow:
+    """PSI of a score over the deciles of its baseline."""
+    edges = np.unique(np.quantile(base_scores, np.linspace(0, 1, 11)[1:-1]))
+    bounds = [-math.inf, *edges, math.inf]
+    labels = [f"{'' if math.isinf(lo) else int(lo)}..{'' if math.isinf(hi) else int(hi) - 1}"
+              for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    return _row(name, "score", labels, np.searchsorted(edges, base_scores, side="right"),
+                np.searchsorted(edges, cur_scores, side="right"))
+
+
 def population_drift(checked: CheckedSpec, baseline, current) -> DriftReport:
-    """PSI of the score and CSI of every characteristic of `checked` from `baseline` to `current` data."""
+    """PSI of the score (and of the second scorecard's) and CSI of every characteristic of `checked` from
+    `baseline` to `current` data."""
     from validation.model.features import ModelDataError, feature_frame
     from validation.model.scorecard import score_frame
 
@@ -110,17 +122,13 @@ def population_drift(checked: CheckedSpec, baseline, current) -> DriftReport:
     if not len(base) or not len(cur):
         raise ModelDataError("both the baseline and the current data need applicants")
     card = checked.spec.scorecard
-    base_scores, cur_scores = score_frame(card, base), score_frame(card, cur)
-    edges = np.unique(np.quantile(base_scores, np.linspace(0, 1, 11)[1:-1]))
-    bounds = [-math.inf, *edges, math.inf]
-    labels = [f"{'' if math.isinf(lo) else int(lo)}..{'' if math.isinf(hi) else int(hi) - 1}"
-              for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
-    score = _row("score", "score", labels, np.searchsorted(edges, base_scores, side="right"),
-                 np.searchsorted(edges, cur_scores, side="right"))
+    score = _score_row("score", score_frame(card, base), score_frame(card, cur))
     rows = []
-    for ch in card.characteristics:
+    second_score = None if card.second is None else _score_row(
+        "second_score", score_frame(card.second, base), score_frame(card.second, cur))
+    for _, _, ch in card.all_characteristics():
         names, b_index = _bin_index(ch, base)
         _, c_index = _bin_index(ch, cur)
         rows.append(_row(ch.field, "characteristic", names, b_index, c_index))
     notes = [f"{r.name}: {r.light} (CSI {r.index:.3f})" for r in rows if r.light != "stable"]
-    return DriftReport(checked.product_id, len(base), len(cur), score, rows, notes)
+    return DriftReport(checked.product_id, len(base), len(cur), score, rows, notes, second_score)

@@ -193,7 +193,7 @@ def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_
                 calibration, inference, options) -> ModelReport:
     """The report of a freshly trained scorecard (see scorecard.train_scorecard)."""
     from product_specs import check_spec
-    from validation.model.calibration import _bands, calibration_table
+    from validation.model.calibration import calibration_table, final_bands, pd_of, scores_of
 
     y_test = y_all[test_rows]
     train = model_quality(scores[train_rows], train_y, train_w)
@@ -203,8 +203,10 @@ def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_
                        for b in binnings]
     new = check_spec(spec).checked
     mapping = new.pd_mapping() if new is not None else checked.pd_mapping()
-    pd_test = np.array([mapping.pd(float(v)) for v in scores[test_rows]])
-    bands = _bands(new or checked, scores[test_rows])
+    first, second = scores_of(spec, frame)  # the PD and the band take both scores of a product with two
+    second_test = None if second is None else second[test_rows]
+    pd_test = pd_of(mapping, first[test_rows], second_test)
+    bands = final_bands(spec, first[test_rows], second_test)
     table = calibration_table(bands, [b.id for b in spec.decision.bands], pd_test, y_test)
     notes = []
     if inference["rows_without_outcome"] and inference["method"] == "none":
@@ -213,6 +215,10 @@ def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_
     elif inference["rows_added"]:
         notes.append(f"{inference['rows_added']:,} row(s) without an outcome were added to training by "
                      f"{inference['method']} reject inference; the test split holds known outcomes only")
+    if second_test is not None and mapping.second_slope:
+        both = model_quality(-pd_test, y_test)
+        notes.append(f"{options.model} of two scorecards trained; both together (the PD fitted on both scores) on the "
+                     f"test split: AUC {both.auc:.3f}, KS {both.ks:.3f}")
     suspicious = [c.field for c in candidates if c.selected and c.iv > 0.5]
     if suspicious:
         notes.append(f"IV above 0.5 (check for leakage of the outcome): {', '.join(suspicious)}")
@@ -223,8 +229,15 @@ def judge_model(checked, spec, frame, scores, y_all, train_rows, train_y, train_
         characteristics=characteristics, bins=bins, odds=odds_table(scores[test_rows], y_test), calibration=table,
         scaling={"base_score": scaling.base_score, "base_odds": float(scaling.base_odds), "pdo": float(scaling.pdo),
                  "base_points": spec.scorecard.base_points},
-        pd_mapping={"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source},
-        roc=roc_points(scores[test_rows], y_test), ks_curve=ks_points(scores[test_rows], y_test), notes=notes)
+        pd_mapping=_mapping(mapping), roc=roc_points(scores[test_rows], y_test),
+        ks_curve=ks_points(scores[test_rows], y_test), notes=notes)
+
+
+def _mapping(mapping) -> dict:
+    out = {"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source}
+    if mapping.second_slope:
+        out["second_slope"] = mapping.second_slope
+    return out
 
 
 def numbers(column) -> np.ndarray:
@@ -270,13 +283,18 @@ def judge_result(result) -> ModelReport | None:
     s = checked.spec.scorecard.scaling
     notes = [] if mapping.source == "calibration" else [
         "PD is read off the declared scaling (not fitted to outcomes): the calibration table shows how far off it is"]
+    ranked = scores
+    if checked.spec.scorecard.second is not None and mapping.second_slope:
+        # two scorecards: the decision ranks applicants by what combines them, the PD (lower is better)
+        ranked = -pd_values
+        notes.append("two scorecards: AUC, KS and the curves rank applicants by the PD fitted on both scores; the "
+                     "odds table is of the first score")
     return ModelReport(
         product_id=checked.product_id, target="bad_flag", source=result.source, seed=0, test_size=0.0,
-        train=None, test=model_quality(scores, y), reject_inference={"method": "none", "rows_without_outcome":
+        train=None, test=model_quality(ranked, y), reject_inference={"method": "none", "rows_without_outcome":
                                                                     int((~known).sum()), "rows_added": 0},
         candidates=[], characteristics=[], bins=[], odds=odds_table(scores, y),
         calibration=calibration_table(bands, [b.id for b in checked.spec.decision.bands], pd_values, y),
         scaling={"base_score": s.base_score, "base_odds": float(s.base_odds), "pdo": float(s.pdo),
                  "base_points": checked.spec.scorecard.base_points},
-        pd_mapping={"intercept": mapping.intercept, "slope": mapping.slope, "source": mapping.source},
-        roc=roc_points(scores, y), ks_curve=ks_points(scores, y), notes=notes)
+        pd_mapping=_mapping(mapping), roc=roc_points(ranked, y), ks_curve=ks_points(ranked, y), notes=notes)

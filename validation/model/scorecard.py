@@ -24,7 +24,7 @@ import pandas as pd
 
 from product_specs import CheckedSpec, ProductSpec
 from validation.model.binning import Binning, bin_categorical, bin_numeric, iv_strength, woe_column
-from validation.model.calibration import fit_calibration, with_calibration
+from validation.model.calibration import fit_for, scores_of, with_calibration
 from validation.model.features import ModelDataError, feature_frame, scorable
 from validation.model.model_report import ModelReport, judge_model
 
@@ -57,8 +57,11 @@ class TrainOptions:
     base_odds: float | None = None
     pdo: float | None = None
     source: str = ""
+    model: str = "first"  # first or second: which scorecard of a product with two is trained
 
     def validate(self) -> None:
+        if self.model not in ("first", "second"):
+            raise ValueError("the model trained is first or second")
         if not 0.05 <= self.test_size <= 0.9:
             raise ValueError("the test share must lie between 0.05 and 0.9")
         if self.monotonic not in ("auto", "none"):
@@ -106,6 +109,9 @@ def train_scorecard(checked: CheckedSpec, data, options: TrainOptions | None = N
     """
     options = options or TrainOptions()
     options.validate()
+    if options.model == "second" and checked.spec.scorecard.second is None:
+        raise ModelDataError("the product has no second scorecard to train: add `scorecard.second` (its grades and "
+                             "matrix) first")
     frame = feature_frame(checked, data, [options.target])
     y_all = _outcomes(frame[options.target], options.target)
     known = ~np.isnan(y_all)
@@ -129,29 +135,36 @@ def train_scorecard(checked: CheckedSpec, data, options: TrainOptions | None = N
     if options.reject_inference != "none" and len(rejects):
         fit, inference = _reject_inference(checked, kinds, columns, y, fit, train_rows, rejects, options, inference)
     spec, binnings, base_score = _write(checked, fit, options)
-    scores = score_frame(spec.scorecard, frame)
+    first, second = scores_of(spec, frame)
+    scores = second if options.model == "second" else first  # the trained scorecard's
     # the score-to-PD mapping is fitted on the held-out split: on the training rows it inherits the fit's
     # optimism (PDs too extreme at both ends, the best band's PD too low); too few held-out bads: training rows
+    # (with two scorecards, on both scores together)
     held_out_bads = int(y[test_rows].sum())
     if held_out_bads >= _MIN_CALIBRATION_BADS and not inference["rows_added"]:
-        intercept, slope = fit_calibration(scores[test_rows], y[test_rows], w[test_rows])
+        intercept, slope, second_slope = _fit_pd_rows(spec, first, second, test_rows, y[test_rows], w[test_rows])
         described = (f"{options.source or 'data'}: held-out split, {len(test_rows):,} rows with outcomes "
                      f"(seed {options.seed}; points from the training split)")
     else:
         rows = fit["train_rows"]
-        intercept, slope = fit_calibration(scores[rows], fit["train_y"], fit["train_w"])
+        intercept, slope, second_slope = _fit_pd_rows(spec, first, second, rows, fit["train_y"], fit["train_w"])
         described = f"{options.source or 'data'}: training split, {len(train_rows):,} rows with outcomes (seed {options.seed})"
         if inference["rows_added"]:
             described += f" + {inference['rows_added']:,} without, by {options.reject_inference} reject inference"
-    spec = with_calibration(spec, intercept, slope, base_score, described)
+    spec = with_calibration(spec, intercept, slope, base_score, described, second_slope)
     calibration = spec.scorecard.calibration
     report = judge_model(checked, spec, frame, scores, y_all, fit["train_rows"], fit["train_y"], fit["train_w"],
                          test_rows, binnings, fit["candidates"], calibration, inference, options)
-    new_spec, changed = _finish_spec(checked, spec, frame, scores, train_rows)
+    new_spec, changed = _finish_spec(checked, spec, frame, scores, train_rows, options.model)
     return TrainResult(new_spec, report, binnings, fit["candidates"], changed)
 
 
 # --- data -----------------------------------------------------------------------------------------------
+
+def _fit_pd_rows(spec: ProductSpec, first: np.ndarray, second: np.ndarray | None, rows: np.ndarray, y: np.ndarray,
+                 w: np.ndarray) -> tuple[float, float, float | None]:
+    return fit_for(spec, first[rows], None if second is None else second[rows], y, w)
+
 
 def _outcomes(column: pd.Series, name: str) -> np.ndarray:
     values = pd.to_numeric(column.astype("object").where(column.notna(), None), errors="coerce")
@@ -173,8 +186,17 @@ def _values(column: pd.Series, kind: str) -> np.ndarray:
 def _candidates(checked: CheckedSpec, options: TrainOptions) -> dict[str, str]:
     spec = checked.spec
     kinds = scorable(checked)
-    pii = {f.name for f in spec.fields if f.pii}
-    wanted = options.candidates if options.candidates is not None else [n for n in kinds if n not in pii]
+    excluded = {f.name for f in spec.fields if f.pii}
+    card = spec.scorecard
+    # a product with two scorecards: each scores its own fields, so the other's are no candidates
+    other = card.characteristics if options.model == "second" else card.second.characteristics \
+        if card.second is not None else []
+    excluded |= {ch.field for ch in other}
+    if options.candidates is not None:
+        taken = [n for n in options.candidates if n in {ch.field for ch in other}]
+        if taken:
+            raise ModelDataError(f"{', '.join(taken)}: scored by the product's other scorecard")
+    wanted = options.candidates if options.candidates is not None else [n for n in kinds if n not in excluded]
     unknown = [n for n in wanted if n not in kinds]
     if unknown:
         raise ModelDataError(f"cannot score {', '.join(unknown)}: only numeric and category fields and derived "
@@ -332,7 +354,10 @@ def _write(checked: CheckedSpec, fit: dict, options: TrainOptions):
     factor = pdo / math.log(2)
     offset = base_score - factor * math.log(base_odds)
     labels = {f.name: f.label for f in spec.fields} | {d.name: d.label for d in spec.derived}
-    taken = {r.code for r in checked.reasons() if r.source != "scorecard"}
+    card_spec = spec.scorecard
+    kept = card_spec.second.characteristics if options.model == "first" and card_spec.second is not None \
+        else card_spec.characteristics if options.model == "second" else []
+    taken = {r.code for r in checked.reasons() if r.source != "scorecard"} | {ch.reason_code for ch in kept}
     codes = _reason_codes(len(fit["chosen"]), taken)
     characteristics, binnings = [], []
     for name, code in zip(fit["chosen"], codes, strict=True):
@@ -347,9 +372,11 @@ def _write(checked: CheckedSpec, fit: dict, options: TrainOptions):
         binnings.append(b)
     data = spec.model_dump(mode="python", exclude_none=True)
     card = data["scorecard"]
+    card.pop("calibration", None)
+    if options.model == "second":
+        card = card["second"]
     card["base_points"] = int(round(offset - factor * fit["intercept"]))
     card["characteristics"] = characteristics
-    card.pop("calibration", None)
     return ProductSpec.model_validate(data), binnings, base_score
 
 
@@ -380,14 +407,16 @@ def _decimal(value: float) -> Decimal:
 
 
 def _finish_spec(checked: CheckedSpec, spec: ProductSpec, frame: pd.DataFrame, scores: np.ndarray,
-                 train_rows: np.ndarray) -> tuple[ProductSpec, list[str]]:
-    """Band cut-offs keeping each band's share of the training applicants, the product version bumped and
-    the example tests' expectations re-derived from the new scorecard (their changes listed)."""
+                 train_rows: np.ndarray, model: str = "first") -> tuple[ProductSpec, list[str]]:
+    """Band cut-offs (the second scorecard's grade cut-offs, when it was trained) keeping each band's share of
+    the training applicants, the product version bumped and the example tests' expectations re-derived from
+    the new scorecard (their changes listed)."""
 
-    old_scores = score_frame(checked.spec.scorecard, frame)[train_rows]
+    old_card = checked.spec.scorecard if model == "first" else checked.spec.scorecard.second
+    old_scores = score_frame(old_card, frame)[train_rows]
     new_scores = scores[train_rows]
     data = spec.model_dump(mode="python", exclude_none=True)
-    bands = data["decision"]["bands"]
+    bands = data["decision"]["bands"] if model == "first" else data["scorecard"]["second"]["grades"]
     previous = None
     for band in bands[:-1]:
         share = float(np.mean(old_scores >= band["min_score"]))
@@ -446,8 +475,9 @@ def _plain(value):
 # --- scoring --------------------------------------------------------------------------------------------
 
 def score_frame(card, frame: pd.DataFrame) -> np.ndarray:
-    """The score of every row of `frame` (fields and derived features) under scorecard `card`, as the
-    compiled decision computes it (bins [lower, upper), categories, missing points)."""
+    """The score of every row of `frame` (fields and derived features) under scorecard `card` (a product's
+    scorecard or its second), as the compiled decision computes it (bins [lower, upper), categories, missing
+    points)."""
     total = np.full(len(frame), card.base_points, dtype=np.int64)
     for ch in card.characteristics:
         column = frame[ch.field]

@@ -32,6 +32,14 @@ def _chain(spec, data, tmp_path, target: str = "bad_flag"):
     assert result.exit_code == 0, result.output
     assert "Model quality" in result.stdout and "Calibration" in result.stdout and "Odds table" in result.stdout
     assert "wrote the trained spec" in result.stdout
+    if load_checked(trained).spec.scorecard.second is not None:  # two models: the second is trained after
+        both = tmp_path / "trained_both.yaml"
+        result = run("scorecard", "train", trained, "--data", data, "--target", target, "--model", "second",
+                     "--out", both)
+        assert result.exit_code == 0, result.output
+        assert "both together (the PD fitted on both scores)" in " ".join(result.stdout.split())
+        assert "x second_score" in result.stdout and "wrote the trained spec" in result.stdout
+        trained = both
     result = run("cutoffs", trained, "--data", data, "--target", target, "--out", cut)
     assert result.exit_code == 0, result.output
     assert "Frontier" in result.stdout and "Swap sets" in result.stdout
@@ -90,11 +98,14 @@ def test_calibrate_and_drift(tmp_path):
     assert "PD was from the calibration" in result.stdout and "0 warning(s)" in result.stdout
     calibrated = load_checked(out)
     assert calibrated.pd_mapping().source == "calibration"
+    # two scorecards: the PD is refitted on both scores, a slope each
+    assert calibrated.pd_mapping().second_slope < 0 and "x second_score" in result.stdout
     assert calibrated.spec.scorecard.points_hash() == calibrated.spec.scorecard.calibration.points_hash
     result = run("drift", spec, "--baseline", base, "--current", current, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["score"]["light"] == "stable" and len(report["characteristics"]) == 7
+    assert report["second_score"]["light"] == "stable"  # the firm's tax score has its own PSI
 
 
 @pytest.mark.parametrize("args", [
@@ -104,12 +115,13 @@ def test_calibrate_and_drift(tmp_path):
     ("drift", "{spec}", "--baseline", "{data}", "--current", "{missing}"),
     ("spec", "infer", "--data", "{missing}", "--out", "{out}"),
     ("scorecard", "calibrate", "{spec}", "--data", "{data}", "--out", "{tmp}/no/such/folder/x.yaml"),
+    ("scorecard", "train", "{one_card}", "--data", "{data}", "--model", "second"),
 ])
 def test_unusable_inputs_exit_2_with_a_message(args, tmp_path):
     data = tmp_path / "data.parquet"
     write(load_checked(catalog_path("tax_sme_loan")), data, 300, seed=1)
     values = {"spec": catalog_path("tax_sme_loan"), "missing": tmp_path / "missing.csv", "data": data,
-              "out": tmp_path / "x.yaml", "tmp": tmp_path}
+              "out": tmp_path / "x.yaml", "tmp": tmp_path, "one_card": catalog_path("consumer_instalment_loan")}
     result = run(*(a.format(**values) for a in args))
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and result.output.strip()

@@ -10,7 +10,7 @@ __all__ = ["PRODUCT_ID", "PRODUCT_VERSION", "SPEC_HASH", "InputError", "decide",
 
 PRODUCT_ID = "tax_sme_loan"
 PRODUCT_VERSION = "1.0.0"
-SPEC_HASH = "776d23a3a7fdbf8ee36471b4fc814a0e538c7b7e1a0294f09f4e701e296be7d7"
+SPEC_HASH = "8eb1e2b4e647884ec6e73965f22c0a3a8dd226609b6cd47c25ef8214da79b979"
 
 
 def _not(a):
@@ -243,23 +243,49 @@ _ADMISSION_CODES = (
 )
 _SC0_BOUNDS = (550.0, 620.0, 680.0, 740.0)
 _SC0_POINTS = (10, 40, 70, 95, 120)
-_SC1_POINTS = {"A": 110, "B": 80, "M": 45, "C": 30, "D": 0}
-_SC2_BOUNDS = (1000000.0, 3000000.0, 10000000.0, 30000000.0)
-_SC2_POINTS = (10, 35, 60, 80, 90)
-_SC3_BOUNDS = (2.0, 3.0, 5.0, 8.0)
-_SC3_POINTS = (0, 20, 40, 55, 65)
-_SC4_BOUNDS = (-0.3, -0.1, 0.3, 1.0)
-_SC4_POINTS = (0, 20, 50, 60, 35)
-_SC5_BOUNDS = (0.2, 0.5, 1.0)
-_SC5_POINTS = (70, 50, 25, 0)
-_SC6_BOUNDS = (1.0, 3.0, 5.0)
-_SC6_POINTS = (50, 35, 15, 0)
-# PD = 1 / (1 + exp(-(intercept + slope x score))), from the scorecard's calibration
-_PD_INTERCEPT = 4.764755086
-_PD_SLOPE = -0.01361505941
+_SC1_BOUNDS = (1.0, 3.0, 5.0)
+_SC1_POINTS = (50, 35, 15, 0)
+_SC2_BOUNDS = (0.2, 0.5, 1.0)
+_SC2_POINTS = (70, 50, 25, 0)
+_SQ0_POINTS = {"A": 110, "B": 80, "M": 45, "C": 30, "D": 0}
+_SQ1_BOUNDS = (1000000.0, 3000000.0, 10000000.0, 30000000.0)
+_SQ1_POINTS = (10, 35, 60, 80, 90)
+_SQ2_BOUNDS = (2.0, 3.0, 5.0, 8.0)
+_SQ2_POINTS = (0, 20, 40, 55, 65)
+_SQ3_BOUNDS = (-0.3, -0.1, 0.3, 1.0)
+_SQ3_POINTS = (0, 20, 50, 60, 35)
+# PD = 1 / (1 + exp(-(intercept + slope x score + second slope x second score))), from the scorecard's calibration
+_PD_INTERCEPT = 4.695314031
+_PD_SLOPE = -0.01561820535
+_PD_SECOND_SLOPE = -0.01059981073
 _PD_BOUND = 700.0
-_BAND_MINS = (540, 590, 660, 720)
+_BAND_MINS = (295, 325, 360, 395)
 _BANDS = ("a", "b", "c", "d", "e")
+_GRADE_MINS = (265, 305, 350)
+_GRADES = ("t1", "t2", "t3", "t4")
+# (band of the first score, grade of the second) -> the final band
+_COMBINE = {
+    ("a", "t1"): "a",
+    ("a", "t2"): "a",
+    ("a", "t3"): "b",
+    ("a", "t4"): "b",
+    ("b", "t1"): "a",
+    ("b", "t2"): "b",
+    ("b", "t3"): "b",
+    ("b", "t4"): "c",
+    ("c", "t1"): "b",
+    ("c", "t2"): "b",
+    ("c", "t3"): "c",
+    ("c", "t4"): "d",
+    ("d", "t1"): "b",
+    ("d", "t2"): "c",
+    ("d", "t3"): "d",
+    ("d", "t4"): "e",
+    ("e", "t1"): "c",
+    ("e", "t2"): "d",
+    ("e", "t3"): "d",
+    ("e", "t4"): "e",
+}
 _MATRIX = {
     ("premium", "a"): "approve",
     ("premium", "b"): "approve",
@@ -708,27 +734,40 @@ def decide(applicant, trace=False):
     if trace:
         steps.append({"step": "segment", "segment": segment, "channel_allowed": "CH01" not in codes})
     p0 = 50 if f_bureau_score is None else _SC0_POINTS[bisect_right(_SC0_BOUNDS, f_bureau_score)]
-    p1 = _SC1_POINTS[f_tax_grade]
-    p2 = _SC2_POINTS[bisect_right(_SC2_BOUNDS, f_annual_tax_sales)]
-    p3 = _SC3_POINTS[bisect_right(_SC3_BOUNDS, f_years_filing)]
-    p4 = 30 if f_sales_growth is None else _SC4_POINTS[bisect_right(_SC4_BOUNDS, f_sales_growth)]
-    p5 = 0 if d_debt_to_sales is None else _SC5_POINTS[bisect_right(_SC5_BOUNDS, d_debt_to_sales)]
-    p6 = _SC6_POINTS[bisect_right(_SC6_BOUNDS, f_credit_inquiries_3m)]
-    score = 300 + p0 + p1 + p2 + p3 + p4 + p5 + p6
-    band = _BANDS[4 - bisect_right(_BAND_MINS, score)]
-    log_odds = _PD_INTERCEPT + _PD_SLOPE * score
+    p1 = _SC1_POINTS[bisect_right(_SC1_BOUNDS, f_credit_inquiries_3m)]
+    p2 = 0 if d_debt_to_sales is None else _SC2_POINTS[bisect_right(_SC2_BOUNDS, d_debt_to_sales)]
+    q0 = _SQ0_POINTS[f_tax_grade]
+    q1 = _SQ1_POINTS[bisect_right(_SQ1_BOUNDS, f_annual_tax_sales)]
+    q2 = _SQ2_POINTS[bisect_right(_SQ2_BOUNDS, f_years_filing)]
+    q3 = 30 if f_sales_growth is None else _SQ3_POINTS[bisect_right(_SQ3_BOUNDS, f_sales_growth)]
+    score = 200 + p0 + p1 + p2
+    first_band = _BANDS[4 - bisect_right(_BAND_MINS, score)]
+    second_score = 100 + q0 + q1 + q2 + q3
+    grade = _GRADES[3 - bisect_right(_GRADE_MINS, second_score)]
+    band = _COMBINE[(first_band, grade)]
+    log_odds = _PD_INTERCEPT + _PD_SLOPE * score + _PD_SECOND_SLOPE * second_score
     pd = 1.0 / (1.0 + math.exp(-min(max(log_odds, -_PD_BOUND), _PD_BOUND)))
     if trace:
         points = {
             "bureau_score": {"value": f_bureau_score, "points": p0},
-            "tax_grade": {"value": f_tax_grade, "points": p1},
-            "annual_tax_sales": {"value": f_annual_tax_sales, "points": p2},
-            "years_filing": {"value": f_years_filing, "points": p3},
-            "sales_growth": {"value": f_sales_growth, "points": p4},
-            "debt_to_sales": {"value": d_debt_to_sales, "points": p5},
-            "credit_inquiries_3m": {"value": f_credit_inquiries_3m, "points": p6},
+            "credit_inquiries_3m": {"value": f_credit_inquiries_3m, "points": p1},
+            "debt_to_sales": {"value": d_debt_to_sales, "points": p2},
+            "tax_grade": {"value": f_tax_grade, "points": q0},
+            "annual_tax_sales": {"value": f_annual_tax_sales, "points": q1},
+            "years_filing": {"value": f_years_filing, "points": q2},
+            "sales_growth": {"value": f_sales_growth, "points": q3},
         }
-        steps.append({"step": "score", "points": points, "score": score, "band": band})
+        steps.append(
+            {
+                "step": "score",
+                "points": points,
+                "score": score,
+                "first_band": first_band,
+                "second_score": second_score,
+                "grade": grade,
+                "band": band,
+            }
+        )
     matrix = _MATRIX[(segment, band)]
     if f_requested_amount > 2000000.0:
         codes.append("T01")
@@ -778,6 +817,8 @@ def decide(applicant, trace=False):
         "score": score,
         "band": band,
         "pd": pd,
+        "second_score": second_score,
+        "second_grade": grade,
         "reasons": [_REASON_ITEMS[code].copy() for code in codes] if codes else [],
         "limit": limit,
         "apr": apr,

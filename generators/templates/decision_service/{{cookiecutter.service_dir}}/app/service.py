@@ -21,11 +21,13 @@ __all__ = ["DecisionService", "OUTCOMES", "encode", "DecisionInputError", "proba
 OUTCOMES = ("approve", "refer", "decline")
 _PD_INTERCEPT = PRODUCT["pd"]["intercept"]
 _PD_SLOPE = PRODUCT["pd"]["slope"]
+_PD_SECOND_SLOPE = PRODUCT["pd"]["second_slope"]
 
 
-def probability_of_default(score: float) -> float:
-    """PD of a score: the product's calibration (or, without one, its declared scaling)."""
-    x = _PD_INTERCEPT + _PD_SLOPE * score
+def probability_of_default(score: float, second_score: float = 0.0) -> float:
+    """PD of a score (and of the second scorecard's, if the product has one): the product's calibration (or,
+    without one, its declared scaling)."""
+    x = _PD_INTERCEPT + _PD_SLOPE * score + _PD_SECOND_SLOPE * second_score
     x = -PD_LOG_ODDS_BOUND if x < -PD_LOG_ODDS_BOUND else PD_LOG_ODDS_BOUND if x > PD_LOG_ODDS_BOUND else x
     return 1.0 / (1.0 + math.exp(-x))
 
@@ -94,7 +96,8 @@ class DecisionService:
             "segment": result["segment"],
             "score": result["score"],
             "band": result["band"],
-            "pd": result["pd"] if "pd" in result else probability_of_default(result["score"]),
+            "pd": result["pd"] if "pd" in result else probability_of_default(result["score"],
+                                                                          result.get("second_score", 0.0)),
             "reasons": result["reasons"],
             "score_reasons": self.score_reasons(applicant, result, trace),
             "limit": result["limit"],
@@ -104,6 +107,9 @@ class DecisionService:
             "product_version": result["product_version"],
             "spec_hash": result["spec_hash"],
         }
+        if "second_score" in result:  # a product with a second scorecard: its score and grade
+            out["second_score"] = result["second_score"]
+            out["second_grade"] = result["second_grade"]
         if trace:
             out["trace"] = result["trace"]
         answer = encode(out)

@@ -131,8 +131,16 @@ class Decision(BaseModel):
     score: int
     band: Band
     pd: float = Field(
-        description="Probability of default read off the score: the product's calibration, else its "
-        "declared scaling (see `GET /v1/product`, `pd.source`)"
+        description="Probability of default read off the score (and the second scorecard's): the "
+        "product's calibration, else its declared scaling (see `GET /v1/product`, `pd`)"
+    )
+    second_score: int | None = Field(
+        None, description="The second scorecard's score (products with one only)"
+    )
+    second_grade: str | None = Field(
+        None,
+        description="The second score's grade, which with the band of the "
+        "first score gives `band` (products with a second scorecard only)",
     )
     reasons: list[Reason] = Field(
         description="Knock-out, referral, matrix and limit reasons, in decision order"
@@ -236,6 +244,7 @@ class CharacteristicDescription(BaseModel):
 class PdDescription(BaseModel):
     intercept: float
     slope: float
+    second_slope: float = Field(description="Per point of the second scorecard's score (0 without one)")
     source: Literal["calibration", "scaling"]
 
 
@@ -261,6 +270,15 @@ class ReasonDescription(BaseModel):
     text: BilingualText
 
 
+class SecondScorecardDescription(BaseModel):
+    """A second scorecard, graded and combined with the band of the first score by a matrix."""
+
+    name: BilingualText
+    fields: list[str]
+    grades: list[BandDescription]
+    matrix: dict[str, dict[str, str]] = Field(description="Band of the first score -> grade -> final band")
+
+
 class ProductDescription(BaseModel):
     """The product this service decides, as its spec has it."""
 
@@ -279,6 +297,7 @@ class ProductDescription(BaseModel):
     bands: list[BandDescription]
     matrix: dict[str, dict[str, Literal["approve", "refer", "decline"]]]
     scorecard: list[CharacteristicDescription]
+    second_scorecard: SecondScorecardDescription | None
     pd: PdDescription
     limit: LimitDescription
     pricing: PricingDescription

@@ -203,7 +203,13 @@ PRODUCT = {
             "reason_code": None,
         },
     ],
-    "pd": {"intercept": 16.882392411370212, "slope": -0.03465735902799726, "source": "scaling"},
+    "second_scorecard": None,
+    "pd": {
+        "intercept": 16.882392411370212,
+        "slope": -0.03465735902799726,
+        "second_slope": 0.0,
+        "source": "scaling",
+    },
     "limit": {
         "formula": "annual_tax_sales * 0.1",
         "plain": {"zh": "年纳税销售额 × 0.1", "en": "Annual taxable sales × 0.1"},

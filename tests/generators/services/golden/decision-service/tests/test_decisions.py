@@ -41,6 +41,13 @@ def test_a_decision_is_the_compiled_decision_with_its_id_pd_and_texts(client, ap
     for reason in got["reasons"]:
         assert (reason["text_zh"], reason["text_en"]) == (texts[reason["code"]]["zh"], texts[reason["code"]]["en"])
     assert "trace" not in got
+    if PRODUCT["second_scorecard"] is not None:  # two models: the second's score and grade, and the band of both
+        assert (got["second_score"], got["second_grade"]) == (want["second_score"], want["second_grade"])
+        assert got["pd"] == probability_of_default(got["score"], got["second_score"])
+        first = next(s for s in compiled.decide(applicant, trace=True)["trace"] if s["step"] == "score")["first_band"]
+        assert got["band"] == PRODUCT["second_scorecard"]["matrix"][first][got["second_grade"]]
+    else:
+        assert "second_score" not in got and "second_grade" not in got
 
 
 def test_trace_on_request(client, applicant):
