@@ -203,18 +203,30 @@ def build_jdm(checked: CheckedSpec) -> dict:
 
     card = spec.scorecard
     score = []
-    for n, ch in enumerate(card.characteristics):
+    for model, n, ch in card.all_characteristics():
         x = ch.field
         if ch.bins[0].values is not None:
             body = _chain([(f"{x} in [{', '.join(_str(v) for v in b.values)}]", str(b.points)) for b in ch.bins],
                           str(ch.missing_points))
         else:
             body = _chain([(f"{x} < {_num(b.upper)}", str(b.points)) for b in ch.bins[:-1]], str(ch.bins[-1].points))
-        score.append((f"points_{n}", f"({x} == null ? {ch.missing_points} : {body})"))
-    total = " + ".join([str(card.base_points)] + [f"$.points_{n}" for n in range(len(card.characteristics))])
+        score.append((f"points_{model}_{n}", f"({x} == null ? {ch.missing_points} : {body})"))
+    total = " + ".join([str(card.base_points)] + [f"$.points_1_{n}" for n in range(len(card.characteristics))])
     score.append(("score", total))
     band = _chain([(f"$.score >= {b.min_score}", _str(b.id)) for b in d.bands[:-1]], _str(d.bands[-1].id))
-    score.append(("band", band))
+    second = card.second
+    if second is None:
+        score.append(("band", band))
+    else:  # the second scorecard's grade and the band of the first give the final band (its matrix)
+        score.append(("first_band", band))
+        total = " + ".join([str(second.base_points)] + [f"$.points_2_{n}" for n in range(len(second.characteristics))])
+        score.append(("second_score", total))
+        grade = _chain([(f"$.second_score >= {g.min_score}", _str(g.id)) for g in second.grades[:-1]],
+                       _str(second.grades[-1].id))
+        score.append(("second_grade", grade))
+        cells = [(f"$.first_band == {_str(b)} and $.second_grade == {_str(g)}", _str(final))
+                 for b, row in second.matrix.items() for g, final in row.items()]
+        score.append(("band", _chain(cells[:-1], cells[-1][1])))
     nodes.append(_node("score", "expressionNode", 800, _expressions(score)))
 
     matrix = [[_str(seg), _str(band_id), _str(outcome.value)] for seg, row in d.matrix.items()

@@ -1,7 +1,8 @@
 """The tax SME loan decided by hand: the benchmark's practical limit for a Python decision.
 
-Written by reading product_specs/catalog/tax_sme_loan.yaml (1.0.0; band C from 590 since issue 12), the way a developer would code
-it directly: the same derived features, admission and channel rules, segments, scorecard, bands, matrix,
+Written by reading product_specs/catalog/tax_sme_loan.yaml (1.0.0; its two scorecards since issue 12), the way a developer
+would code it directly: the same derived features, admission and channel rules, segments, the owner's and
+the firm's scorecards, bands and grades combined by their matrix, the decision matrix,
 review triggers, limit and APR as docs/decision.md, and nothing else. `decide` trusts its input (no
 validation: a valid applicant is assumed), returns reason codes only (no texts) and keeps no trace, so it is
 a lower bound for the generated module, which must also validate the input; `decide_validated` first checks
@@ -17,6 +18,13 @@ _MATRIX = {
     "premium": {"a": "approve", "b": "approve", "c": "approve", "d": "refer", "e": "decline"},
     "standard": {"a": "approve", "b": "approve", "c": "approve", "d": "decline", "e": "decline"},
     "general": {"a": "approve", "b": "approve", "c": "decline", "d": "decline", "e": "decline"},
+}
+_COMBINE = {  # band of the owner's score -> grade of the firm's score -> final band
+    "a": {"t1": "a", "t2": "a", "t3": "b", "t4": "b"},
+    "b": {"t1": "a", "t2": "b", "t3": "b", "t4": "c"},
+    "c": {"t1": "b", "t2": "b", "t3": "c", "t4": "d"},
+    "d": {"t1": "b", "t2": "c", "t3": "d", "t4": "e"},
+    "e": {"t1": "c", "t2": "d", "t3": "d", "t4": "e"},
 }
 _BAND_MULT = {"a": 1.2, "b": 1.0, "c": 0.8, "d": 0.6, "e": 0.5}
 _SEGMENT_MULT = {"premium": 1.2, "standard": 1.0, "general": 0.7}
@@ -93,7 +101,8 @@ def decide(a: dict) -> dict:
         codes.append("CH01")
         declined = True
 
-    score = 300
+    # the owner's personal bureau scorecard
+    score = 200
     if bureau is None:
         score += 50
     elif bureau < 550:
@@ -106,39 +115,12 @@ def decide(a: dict) -> dict:
         score += 95
     else:
         score += 120
-    score += _GRADE_POINTS[grade]
-    if sales < 1_000_000:
-        score += 10
-    elif sales < 3_000_000:
-        score += 35
-    elif sales < 10_000_000:
-        score += 60
-    elif sales < 30_000_000:
-        score += 80
-    else:
-        score += 90
-    if years < 2:
-        pass
-    elif years < 3:
-        score += 20
-    elif years < 5:
-        score += 40
-    elif years < 8:
-        score += 55
-    else:
-        score += 65
-    if growth is None:
-        score += 30
-    elif growth < -0.3:
-        pass
-    elif growth < -0.1:
-        score += 20
-    elif growth < 0.3:
+    if inquiries < 1:
         score += 50
-    elif growth < 1:
-        score += 60
-    else:
+    elif inquiries < 3:
         score += 35
+    elif inquiries < 5:
+        score += 15
     if debt_to_sales is None:
         pass
     elif debt_to_sales < 0.2:
@@ -147,23 +129,60 @@ def decide(a: dict) -> dict:
         score += 50
     elif debt_to_sales < 1:
         score += 25
-    if inquiries < 1:
-        score += 50
-    elif inquiries < 3:
-        score += 35
-    elif inquiries < 5:
-        score += 15
-
-    if score >= 720:
-        band = "a"
-    elif score >= 660:
-        band = "b"
-    elif score >= 590:
-        band = "c"
-    elif score >= 540:
-        band = "d"
+    # the firm's tax scorecard
+    second = 100 + _GRADE_POINTS[grade]
+    if sales < 1_000_000:
+        second += 10
+    elif sales < 3_000_000:
+        second += 35
+    elif sales < 10_000_000:
+        second += 60
+    elif sales < 30_000_000:
+        second += 80
     else:
-        band = "e"
+        second += 90
+    if years < 2:
+        pass
+    elif years < 3:
+        second += 20
+    elif years < 5:
+        second += 40
+    elif years < 8:
+        second += 55
+    else:
+        second += 65
+    if growth is None:
+        second += 30
+    elif growth < -0.3:
+        pass
+    elif growth < -0.1:
+        second += 20
+    elif growth < 0.3:
+        second += 50
+    elif growth < 1:
+        second += 60
+    else:
+        second += 35
+
+    if score >= 395:
+        first_band = "a"
+    elif score >= 360:
+        first_band = "b"
+    elif score >= 325:
+        first_band = "c"
+    elif score >= 295:
+        first_band = "d"
+    else:
+        first_band = "e"
+    if second >= 350:
+        tax_grade = "t1"
+    elif second >= 305:
+        tax_grade = "t2"
+    elif second >= 265:
+        tax_grade = "t3"
+    else:
+        tax_grade = "t4"
+    band = _COMBINE[first_band][tax_grade]
     matrix = _MATRIX[segment][band]
 
     if requested > 2_000_000:
@@ -198,7 +217,7 @@ def decide(a: dict) -> dict:
                 apr += 0.005
             apr = round(min(max(apr, 0.036), 0.12), 6)
     return {"decision": decision, "segment": segment, "score": score, "band": band, "reasons": codes,
-            "limit": limit, "apr": apr}
+            "limit": limit, "apr": apr, "second_score": second, "second_grade": tax_grade}
 
 
 _CHANNELS = frozenset(("mobile_app", "wechat_oa", "mini_program", "qr_code", "h5"))

@@ -2,9 +2,10 @@
 generated SQL is measured against (issue 16, item 1).
 
 Written from the same reading of product_specs/catalog/tax_sme_loan.yaml as bench/handwritten_tax_sme.py
-(the hand-written Python): the same derived features, rules, segments, scorecard, bands, matrix, review
-triggers, limit and APR, the way a developer would write them for a batch. Like the Python, they trust
-their input (no validation) and return reason codes only. The reasons are one list per row built once
+(the hand-written Python): the same derived features, rules, segments, the two scorecards, bands and grades
+combined by their matrix, the decision matrix, review triggers, limit and APR, the way a developer would
+write them for a batch. Like the Python, they trust their input (no validation) and return reason codes
+only. The reasons are one list per row built once
 (`list_filter` over the codes), the single place a hand-written query allocates per row.
 """
 
@@ -24,20 +25,21 @@ WITH d AS (
   FROM applicants
 ), s AS (
   SELECT *,
-    300
+    200
     + CASE WHEN bureau_score IS NULL THEN 50 WHEN bureau_score < 550 THEN 10 WHEN bureau_score < 620 THEN 40
            WHEN bureau_score < 680 THEN 70 WHEN bureau_score < 740 THEN 95 ELSE 120 END
+    + CASE WHEN credit_inquiries_3m < 1 THEN 50 WHEN credit_inquiries_3m < 3 THEN 35
+           WHEN credit_inquiries_3m < 5 THEN 15 ELSE 0 END
+    + CASE WHEN debt_to_sales IS NULL THEN 0 WHEN debt_to_sales < 0.2 THEN 70 WHEN debt_to_sales < 0.5 THEN 50
+           WHEN debt_to_sales < 1 THEN 25 ELSE 0 END AS score,
+    100
     + CASE tax_grade WHEN 'A' THEN 110 WHEN 'B' THEN 80 WHEN 'M' THEN 45 WHEN 'C' THEN 30 ELSE 0 END
     + CASE WHEN annual_tax_sales < 1000000 THEN 10 WHEN annual_tax_sales < 3000000 THEN 35
            WHEN annual_tax_sales < 10000000 THEN 60 WHEN annual_tax_sales < 30000000 THEN 80 ELSE 90 END
     + CASE WHEN years_filing < 2 THEN 0 WHEN years_filing < 3 THEN 20 WHEN years_filing < 5 THEN 40
            WHEN years_filing < 8 THEN 55 ELSE 65 END
     + CASE WHEN sales_growth IS NULL THEN 30 WHEN sales_growth < -0.3 THEN 0 WHEN sales_growth < -0.1 THEN 20
-           WHEN sales_growth < 0.3 THEN 50 WHEN sales_growth < 1 THEN 60 ELSE 35 END
-    + CASE WHEN debt_to_sales IS NULL THEN 0 WHEN debt_to_sales < 0.2 THEN 70 WHEN debt_to_sales < 0.5 THEN 50
-           WHEN debt_to_sales < 1 THEN 25 ELSE 0 END
-    + CASE WHEN credit_inquiries_3m < 1 THEN 50 WHEN credit_inquiries_3m < 3 THEN 35
-           WHEN credit_inquiries_3m < 5 THEN 15 ELSE 0 END AS score,
+           WHEN sales_growth < 0.3 THEN 50 WHEN sales_growth < 1 THEN 60 ELSE 35 END AS second_score,
     is_blacklisted AS r01, owner_age < 22 OR owner_age > 65 AS r02, tax_grade = 'D' AS r03,
     years_filing < 2 OR firm_age_years < 2 AS r04, annual_tax_sales < 500000 AS r05, tax_arrears AS r06,
     zero_filing_months_12m >= 6 AS r07, overdue_count_24m >= 6 OR max_dpd_24m >= 90 AS r08,
@@ -50,14 +52,25 @@ WITH d AS (
   FROM d
 ), b AS (
   SELECT *,
-    CASE WHEN score >= 720 THEN 'a' WHEN score >= 660 THEN 'b' WHEN score >= 590 THEN 'c'
-         WHEN score >= 540 THEN 'd' ELSE 'e' END AS band
+    CASE WHEN score >= 395 THEN 'a' WHEN score >= 360 THEN 'b' WHEN score >= 325 THEN 'c'
+         WHEN score >= 295 THEN 'd' ELSE 'e' END AS first_band,
+    CASE WHEN second_score >= 350 THEN 't1' WHEN second_score >= 305 THEN 't2' WHEN second_score >= 265 THEN 't3'
+         ELSE 't4' END AS second_grade
   FROM s
+), g AS (
+  SELECT *,
+    CASE first_band
+      WHEN 'a' THEN CASE WHEN second_grade IN ('t1', 't2') THEN 'a' ELSE 'b' END
+      WHEN 'b' THEN CASE second_grade WHEN 't1' THEN 'a' WHEN 't4' THEN 'c' ELSE 'b' END
+      WHEN 'c' THEN CASE second_grade WHEN 't1' THEN 'b' WHEN 't2' THEN 'b' WHEN 't3' THEN 'c' ELSE 'd' END
+      WHEN 'd' THEN CASE second_grade WHEN 't1' THEN 'b' WHEN 't2' THEN 'c' WHEN 't3' THEN 'd' ELSE 'e' END
+      ELSE CASE second_grade WHEN 't1' THEN 'c' WHEN 't4' THEN 'e' ELSE 'd' END END AS band
+  FROM b
 ), m AS (
   SELECT *,
     CASE WHEN band IN ('a', 'b') THEN 'approve' WHEN band = 'c' THEN CASE WHEN segment = 'general' THEN 'decline'
          ELSE 'approve' END WHEN band = 'd' AND segment = 'premium' THEN 'refer' ELSE 'decline' END AS matrix
-  FROM b
+  FROM g
 ), o AS (
   SELECT *,
     CASE WHEN r01 OR r02 OR r03 OR r04 OR r05 OR r06 OR r07 OR r08 OR r09 OR r10 OR c01 OR ch01 THEN 'decline'
@@ -110,6 +123,11 @@ def _steps(x: np.ndarray, bounds, points, missing=0):
     return np.where(np.isnan(x), missing, out)
 
 
+# the final band for (band of the owner's score: e..a, grade of the firm's score: t4..t1)
+_COMBINE = np.array([["e", "d", "d", "c"], ["e", "d", "c", "b"], ["d", "c", "b", "b"], ["c", "b", "b", "a"],
+                     ["b", "b", "a", "a"]], dtype=object)
+
+
 def decide_numpy(table, reasons: bool = True) -> dict:
     """Decide every row of an Arrow table: arrays decision, segment, score, band, limit (NaN: none), apr
     (NaN: none), and the reason-code matrix (rows x codes, booleans) with its code names."""
@@ -125,13 +143,15 @@ def decide_numpy(table, reasons: bool = True) -> dict:
                        np.where(is_a | is_b, "standard", "general")).astype(object)
     general = segment == "general"
     grade_points = np.select([is_a, is_b, grade == "M", grade == "C"], [110, 80, 45, 30], 0)
-    score = (300 + _steps(bureau, [550, 620, 680, 740], [10, 40, 70, 95, 120], 50) + grade_points
-             + _steps(sales, [1e6, 3e6, 1e7, 3e7], [10, 35, 60, 80, 90])
-             + _steps(years, [2, 3, 5, 8], [0, 20, 40, 55, 65])
-             + _steps(growth, [-0.3, -0.1, 0.3, 1], [0, 20, 50, 60, 35], 30)
-             + _steps(debt_to_sales, [0.2, 0.5, 1], [70, 50, 25, 0], 0)
-             + _steps(inquiries, [1, 3, 5], [50, 35, 15, 0])).astype(np.int64)
-    band = np.array(["e", "d", "c", "b", "a"], dtype=object)[np.searchsorted([540, 590, 660, 720], score, side="right")]
+    score = (200 + _steps(bureau, [550, 620, 680, 740], [10, 40, 70, 95, 120], 50)
+             + _steps(inquiries, [1, 3, 5], [50, 35, 15, 0])
+             + _steps(debt_to_sales, [0.2, 0.5, 1], [70, 50, 25, 0], 0)).astype(np.int64)
+    second = (100 + grade_points + _steps(sales, [1e6, 3e6, 1e7, 3e7], [10, 35, 60, 80, 90])
+              + _steps(years, [2, 3, 5, 8], [0, 20, 40, 55, 65])
+              + _steps(growth, [-0.3, -0.1, 0.3, 1], [0, 20, 50, 60, 35], 30)).astype(np.int64)
+    first_band = np.searchsorted([295, 325, 360, 395], score, side="right")  # 0 = e .. 4 = a
+    tax_grade = np.searchsorted([265, 305, 350], second, side="right")  # 0 = t4 .. 3 = t1
+    band = _COMBINE[first_band, tax_grade]
     matrix = np.where(np.isin(band, ["a", "b"]), "approve",
                       np.where(band == "c", np.where(general, "decline", "approve"),
                                np.where((band == "d") & (segment == "premium"), "refer", "decline"))).astype(object)

@@ -98,7 +98,7 @@ def progress(data: dict | None, check_passed: bool) -> list[bool]:
     return [bool(step.done(data, check_passed)) for step in STEPS]
 
 
-GLOSSARY = ("admission", "segment", "scorecard", "matrix", "limit", "pricing", "channel", "post_loan",
+GLOSSARY = ("admission", "segment", "scorecard", "second_scorecard", "matrix", "limit", "pricing", "channel", "post_loan",
             "early_warning", "collection", "npl", "approval_rate", "write_off", "champion", "swap", "el", "psi")
 """Glossary entries, by key of `glossary.<key>.*` in the translation table."""
 

@@ -190,7 +190,9 @@ def train(
     """Train the product's scorecard on outcomes: supervised binning (train split only), WOE, IV, selection,
     logistic regression, points scaled so the written scaling is the fit, PD calibration, reason codes.
     Prints the model report (AUC, KS, Gini on train and test, IV, bins, odds, calibration); --out writes the
-    new spec (band cut-offs keep each band's share; example tests re-derived) and checks it."""
+    new spec (band cut-offs keep each band's share; example tests re-derived) and checks it. A product with two
+    scorecards trains one at a time, each on the fields the other does not score: --model second trains the
+    second (its grade cut-offs keep each grade's share); either way the PD is fitted on both scores."""
     from designer.use_cases import train_product
     from validation.analysis.tables import model_tables
     from validation.model.scorecard import TrainOptions

@@ -289,3 +289,25 @@ def test_infer_drafts_a_dictionary_with_pii_guesses_that_passes_check(tmp_path):
     report = check_spec(ProductSpec.model_validate(result.spec))
     assert report.checked is not None and not report.errors
     assert report.checked.spec.limits.requested_field == "requested_amount"
+
+
+def test_the_frontier_reads_the_final_band_of_two_scorecards():
+    """Two models: the band minimums move the band of the first score, and the frontier takes the final band
+    through the matrix with the second score's grade; at the product's own minimums it approves exactly those
+    the matrix approves in the decided final band (no rule knocking out or referring them)."""
+    from validation.analysis.simulate import execute
+    from validation.model.cutoffs import _approved, _arrays, simulation_table
+
+    checked = load_checked(catalog_paths()[-1])
+    assert checked.spec.scorecard.second is not None
+    result = execute(checked, simulation_table(checked, generate(checked, 5_000, seed=8)))
+    a = _arrays(checked, result)
+    mins = np.array([b.min_score for b in checked.spec.decision.bands[:-1]], dtype=float)
+    bands = [str(b) for b in result.table["band"].to_pylist()]
+    matrix = checked.spec.decision.matrix
+    expected = np.array([matrix[s][b].value == "approve" for s, b in zip(a["segment"], bands, strict=True)])
+    expected &= ~a["knocked"] & ~a["referred"]
+    assert np.array_equal(_approved(checked, a, mins), expected)
+    # read off the first score alone, the frontier would be wrong on many applicants
+    alone = {k: v for k, v in a.items() if k != "second_grade"}
+    assert (_approved(checked, alone, mins) != expected).sum() > 100

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from generators.sql.query import OUTPUT_COLUMNS
+from generators.sql.query import output_columns
 from product_specs import CheckedSpec
 from product_specs.sections import FieldType
 from validation.analysis import sample_quality
@@ -193,7 +193,7 @@ def result_columns(checked: CheckedSpec, keep: list[str]) -> list[str]:
     names = {f.name for f in spec.fields}
     wanted = [n for n in (applicant_id_field(checked), spec.product.channel_field, spec.limits.requested_field)
               if n and n in names]
-    return list(dict.fromkeys([*wanted, *keep, *OUTPUT_COLUMNS]))
+    return list(dict.fromkeys([*wanted, *keep, *output_columns(checked)]))
 
 
 def _projected_sql(checked: CheckedSpec, keep: list[str]) -> str:
@@ -220,10 +220,12 @@ def _projected_sql(checked: CheckedSpec, keep: list[str]) -> str:
 
 def _levels(checked: CheckedSpec) -> dict[str, tuple[str, ...]]:
     """The result's text columns with few known values, which it holds dictionary-encoded (DuckDB ENUM,
-    Arrow dictionary): decision, segment, band and the channel."""
+    Arrow dictionary): decision, segment, band (and a second scorecard's grade) and the channel."""
     spec = checked.spec
     out = {"decision": ("approve", "refer", "decline"), "segment": tuple(s.id for s in spec.segments),
            "band": tuple(b.id for b in spec.decision.bands)}
+    if spec.scorecard.second is not None:
+        out["second_grade"] = tuple(g.id for g in spec.scorecard.second.grades)
     channel = spec.field_map().get(spec.product.channel_field)
     if channel is not None and channel.type is FieldType.CATEGORY and channel.categories:
         out[channel.name] = tuple(dict.fromkeys(channel.categories))
@@ -555,7 +557,8 @@ def check_outputs(result: SimulationResult) -> dict:
 
 
 DECISION_FILE_COLUMNS = ("applicant_id", "segment", "score", "pd", "band", "decision", "reasons", "limit", "apr")
-"""Columns of a decisions file (`simulate --decisions-out`), one row per applicant in data order."""
+"""Columns of a decisions file (`simulate --decisions-out`), one row per applicant in data order; a product
+with a second scorecard adds `second_score` and `second_grade`."""
 
 
 def write_decisions(result: SimulationResult, path: str | Path) -> Path:
@@ -581,7 +584,8 @@ def write_decisions(result: SimulationResult, path: str | Path) -> Path:
             ids = pa.array([mask(v) for v in ids.to_pylist()], pa.string())
     else:
         ids = pc.cast(table[ROW_COLUMN], pa.string())
-    columns = {"applicant_id": ids, **{c: table[c] for c in DECISION_FILE_COLUMNS[1:]}}
+    second = [c for c in ("second_score", "second_grade") if c in table.column_names]
+    columns = {"applicant_id": ids, **{c: table[c] for c in (*DECISION_FILE_COLUMNS[1:], *second)}}
     out = pa.table(columns)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

@@ -202,7 +202,9 @@ def _arrays(checked: CheckedSpec, result) -> dict:
 
     fill = np.nanmean(lgd[bad == 1]) if np.any((bad == 1) & ~np.isnan(lgd)) else (
         np.nanmean(lgd) if np.any(~np.isnan(lgd)) else DEFAULT_LGD)
-    return {"score": table["score"].to_numpy().astype(float), "segment": np.array(table["segment"].to_pylist()),
+    second = {"second_grade": np.array(table["second_grade"].to_pylist(), dtype=object)} \
+        if "second_grade" in names else {}
+    return {**second, "score": table["score"].to_numpy().astype(float), "segment": np.array(table["segment"].to_pylist()),
             "pd": table["pd"].to_numpy().astype(float), "ead": ead, "bad": bad,
             "lgd": np.where(np.isnan(lgd), fill, lgd), "knocked": knocked, "referred": referred}
 
@@ -213,6 +215,16 @@ def _approved(checked: CheckedSpec, a: dict, mins: np.ndarray) -> np.ndarray:
     bands = [b.id for b in spec.decision.bands]
     ascending = mins[::-1]
     band_index = len(mins) - np.searchsorted(ascending, a["score"], side="right")
+    second = spec.scorecard.second
+    if second is not None and "second_grade" in a:
+        # two scorecards: the minimums move the band of the first score; the matrix with the second's grade
+        # (unchanged) gives the final band
+        final = band_index.copy()
+        for i, band in enumerate(bands):
+            at = band_index == i
+            for grade, target in second.matrix[band].items():
+                final[at & (a["second_grade"] == grade)] = bands.index(target)
+        band_index = final
     approve = np.zeros(len(a["score"]), bool)
     for seg, row in spec.decision.matrix.items():
         ok = np.array([row[b].value == "approve" for b in bands])

@@ -51,7 +51,8 @@ def _chain(spec, data, tmp_path, target: str = "bad_flag"):
     html = report.read_text(encoding="utf-8")
     assert "Scorecard model" in html and "EL rate of declined (model PD, on requested)" in html
     frame = pd.read_parquet(decisions)
-    assert tuple(frame.columns) == DECISION_FILE_COLUMNS
+    second = ("second_score", "second_grade") if load_checked(cut).spec.scorecard.second is not None else ()
+    assert tuple(frame.columns) == DECISION_FILE_COLUMNS + second
     declined = frame[frame["decision"] == "decline"]
     assert frame["pd"].between(0, 1).all() and len(declined)
     assert declined["reasons"].map(lambda r: any(c.startswith("S") for c in r)).any()  # scorecard reasons
