@@ -154,6 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "scorecard.grade_add": {"zh": "添加等级", "en": "Add a grade"},
     "scorecard.grade_delete": {"zh": "删除最后一个等级", "en": "Delete the last grade"},
     "scorecard.combination": {"zh": "组合矩阵：首个评分分档（行）× 第二评分等级（列）→ 最终分档", "en": "Combination: band of the first score (rows) x grade of the second (columns) -> final band"},
+    "chart.combination": {"zh": "双模型矩阵：各格坏账率（%，无实际结果时为模型PD）与最终分档", "en": "The two models' matrix: bad rate per cell (%, model PD without outcomes) and the final band"},
     "scorecard.second_chart": {"zh": "最终分档", "en": "Final band"},
     "scorecard.second_slope": {"zh": "第二评分每分对数几率斜率", "en": "Log-odds slope per point of the second score"},
     # decision

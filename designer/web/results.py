@@ -66,6 +66,15 @@ def metric_charts(m) -> None:
                               if b.bad_rate is not None], columns=["band", "bad_rate", "applicants"])
         if len(bands):
             st.altair_chart(charts.bad_rate_by_band(bands, tr("chart.bad_rate_band")), width="stretch")
+    cells = getattr(m, "by_combination", None) or []
+    if cells:  # two models: each band x grade cell coloured by its bad rate (else model PD), the final band in it
+        observed = any(c.bad_rate is not None for c in cells)
+        rates = [(c, c.bad_rate if observed else c.pd) for c in cells]
+        frame = pd.DataFrame([{"band": c.band, "grade": c.grade, "final": c.final, "applicants": c.applicants,
+                               "rate": round(100 * rate, 2)} for c, rate in rates if c.applicants and rate is not None])
+        if len(frame):
+            st.altair_chart(charts.grid(frame, "band", "grade", "rate", tr("chart.combination"), label="final"),
+                            width="stretch")
     c1, c2 = st.columns(2)
     if m.by_channel:
         c1.altair_chart(charts.grouped_outcomes(_groups(m.by_channel), tr("chart.by_channel")), width="stretch")

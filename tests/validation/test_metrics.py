@@ -209,3 +209,33 @@ def test_tax_sme_expected_loss_of_declined_is_over_three_times_approved(tax_sme)
 def test_tax_sme_decides_over_95_percent_without_manual_review(tax_sme):
     """The seed's case study: more than 95% decided without a person."""
     assert tax_sme.value("automation_rate") > 0.95
+
+
+def test_a_two_model_product_reports_its_matrix_cell_by_cell():
+    """The tax SME loan's two models: every band x grade cell, its final band as the matrix says, the cells
+    adding up to the population and the decisions, and the cells in the tables and the HTML report."""
+    from product_specs.catalog import catalog_path
+    from validation.analysis.report import render_report
+    from validation.analysis.simulate import run_simulation
+    from validation.analysis.tables import metrics_tables
+    from validation.data.sample_data import generate
+
+    checked = load_checked(catalog_path("tax_sme_loan"))
+    second = checked.spec.scorecard.second
+    m = compute_metrics(run_simulation(checked, generate(checked, 4_000, seed=5)))
+    cells = m.by_combination
+    assert [(c.band, c.grade) for c in cells] == [(b.id, g.id) for b in checked.spec.decision.bands
+                                                  for g in second.grades]
+    assert all(c.final == second.matrix[c.band][c.grade] for c in cells)
+    assert sum(c.applicants for c in cells) == m.applicants and sum(c.approve for c in cells) == m.approve
+    by_final = {}
+    for c in cells:
+        by_final[c.final] = by_final.get(c.final, 0) + c.applicants
+    assert by_final == {b.key: b.applicants for b in m.by_band if b.applicants}
+    assert all(c.bad_rate is not None and 0 < c.pd < 1 for c in cells if c.applicants)
+    assert "by_combination" in {t.id for t in metrics_tables(m)}
+    html = render_report(m)
+    assert 'id="chart-combination"' in html and "Two models combined" in html
+    one = compute_metrics(run_simulation(load_checked(catalog_path("consumer_instalment_loan")),
+                                         generate(load_checked(catalog_path("consumer_instalment_loan")), 500, seed=5)))
+    assert one.by_combination == [] and 'id="chart-combination"' not in render_report(one)

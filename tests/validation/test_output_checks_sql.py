@@ -20,7 +20,7 @@ ROWS = 3000
 def decisions():
     checked = load_checked(catalog_path("tax_sme_loan"))
     result = run_simulation(checked, generate(checked, ROWS, seed=4))
-    return checked, result.table.select(["decision", "segment", "band", "limit", "apr", "reasons"])
+    return checked, result.table.select(["decision", "segment", "band", "limit", "apr", "reasons", "second_grade"])
 
 
 def _pandas_route(checked, table: pa.Table):
@@ -48,6 +48,9 @@ def _broken(table: pa.Table) -> pa.Table:
     reasons[declined[0]] = []                        # a decline without a reason
     decision[declined[1]] = "maybe"                  # not an outcome
     band[0] = "zz"                                   # not a band
+    grade = table["second_grade"].to_pylist()
+    grade[1] = "t9"                                  # not a grade of the second scorecard
+    table = table.set_column(6, "second_grade", pa.array(grade))
     return table.set_column(0, "decision", pa.array(decision)).set_column(
         2, "band", pa.array(band)).set_column(3, "limit", pa.array(limit, pa.float64())).set_column(
         4, "apr", pa.array(apr, pa.float64())).set_column(5, "reasons", pa.array(reasons, pa.list_(pa.string())))
@@ -66,7 +69,8 @@ def test_broken_decisions_fail_the_same_checks_with_the_same_counts(decisions):
     assert not sql.ok
     assert {(f.field, f.kind) for f in sql.failures} >= {
         ("limit", "approved_limit"), ("limit", "step"), ("limit", "range"), ("apr", "range"),
-        ("reasons", "decline_reason"), ("decision", "categories"), ("band", "categories")}
+        ("reasons", "decline_reason"), ("decision", "categories"), ("band", "categories"),
+        ("second_grade", "categories")}
     assert [(f, k, n) for f, k, n, _ in _summary(sql)] == [(f, k, n) for f, k, n, _ in _summary(pandas)]
 
 

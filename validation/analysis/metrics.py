@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass, field
 
 from validation.analysis.simulate import SimulationResult
 
-__all__ = ["compute_metrics", "attach_post_loan", "Metrics", "Figure", "GroupRow", "RuleRow", "FunnelStep", "ScoreBin",
+__all__ = ["compute_metrics", "attach_post_loan", "Metrics", "Figure", "GroupRow", "CombinationCell", "RuleRow",
+           "FunnelStep", "ScoreBin",
            "Distribution", "HistogramBin", "ExpectedLoss", "LossFigures", "FIGURE_LABELS", "DEFAULT_LGD",
            "decided_view_sql", "nice_width"]
 
@@ -104,6 +105,24 @@ class Target:
     target: float
     actual: float | None
     passed: bool | None  # None when the figure cannot be computed (e.g. no outcome columns)
+
+
+@dataclass
+class CombinationCell:
+    """One cell of a two-model product's matrix: applicants in the band of the first score and the grade of
+    the second, the final band the matrix gives them, and how they fared."""
+
+    band: str
+    grade: str
+    final: str
+    applicants: int
+    approve: int
+    bad_rate: float | None  # observed, all applicants of the cell
+    pd: float | None  # mean model PD
+
+    @property
+    def approval_rate(self) -> float | None:
+        return self.approve / self.applicants if self.applicants else None
 
 
 @dataclass
@@ -243,6 +262,7 @@ class Metrics:
     notes: list[str] = field(default_factory=list)
     model: object = None  # validation.model.model_report.ModelReport: the score judged on the outcomes, if any
     post_loan: object = None  # validation.analysis.post_loan.PostLoanReport: the approved book aged, if asked
+    by_combination: list[CombinationCell] = field(default_factory=list)  # a second scorecard: band x grade cells
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -504,7 +524,40 @@ class _Builder:
             by_segment=groups["segment"], by_channel=groups["channel"], by_band=groups["band"],
             rules=self._rules(), score_histogram=self._score_bins(overall), expected_loss=el,
             limit=self._distribution('"limit"', float(spec.limits.step)),
-            apr=self._distribution("apr", 0.0005), notes=notes, model=self._model())
+            apr=self._distribution("apr", 0.0005), notes=notes, model=self._model(),
+            by_combination=self._combination())
+
+    def _combination(self) -> list[CombinationCell]:
+        """A two-model product: per band of the first score (read off `score`) and grade of the second, the
+        applicants, approvals, observed bad rate and mean PD, with the final band the matrix gives them."""
+        second = self.spec.scorecard.second
+        if second is None or "second_grade" not in self.result.table.column_names:
+            return []
+        from sqlglot import exp
+
+        bands = self.spec.decision.bands
+        first = exp.Case(ifs=[exp.If(this=exp.GTE(this=exp.column("score"), expression=exp.Literal.number(b.min_score)),
+                                     true=exp.Literal.string(b.id)) for b in bands[:-1]],
+                         default=exp.Literal.string(bands[-1].id))
+        sql = exp.select(
+            exp.alias_(first, "first_band"), exp.alias_(exp.cast(exp.column("second_grade"), "VARCHAR"), "grade"),
+            exp.alias_(exp.Count(this=exp.Star()), "n"),
+            exp.alias_(exp.Sum(this=exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.column("decision"),
+                                                                     expression=exp.Literal.string("approve")),
+                                                         true=exp.Literal.number(1))],
+                                             default=exp.Literal.number(0))), "approve"),
+            exp.alias_(exp.Avg(this=exp.column("bad_flag")) if "bad_flag" in self.result.table.column_names
+                       else exp.Null(), "bad_rate"),
+            exp.alias_(exp.Avg(this=exp.column("pd")), "pd"),
+        ).from_("ls_decided").group_by(exp.column("first_band"), exp.column("grade")).sql(dialect="duckdb")
+        found = {(r["first_band"], r["grade"]): r for r in self.q.rows(sql)}
+        out = []
+        for b in bands:
+            for g in second.grades:
+                row = found.get((b.id, g.id), {"n": 0, "approve": 0, "bad_rate": None, "pd": None})
+                out.append(CombinationCell(b.id, g.id, second.matrix[b.id][g.id], int(row["n"]), int(row["approve"] or 0),
+                                           as_float(row["bad_rate"]), as_float(row["pd"])))
+        return out
 
     def _model(self):
         from validation.model.model_report import judge_result

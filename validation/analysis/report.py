@@ -156,6 +156,27 @@ def _band_chart(m: Metrics):
     ).properties(title="各评分档坏账率 / Bad rate per band", width=420, height=240)
 
 
+def _combination_chart(m: Metrics):
+    """A two-model product's matrix as a heat map: each band x grade cell coloured by its bad rate (observed,
+    else the model PD) and labelled with the final band the matrix gives it."""
+    import altair as alt
+
+    observed = any(c.bad_rate is not None for c in m.by_combination)
+    data = [{"band": c.band, "grade": c.grade, "final": c.final, "applicants": c.applicants,
+             "rate": c.bad_rate if observed else c.pd} for c in m.by_combination if c.applicants]
+    what = "坏账率 / Bad rate" if observed else "模型PD / Model PD"
+    base = alt.Chart(alt.Data(values=data)).encode(
+        x=alt.X("grade:N", sort=None, title="第二评分等级 / Grade of the second score", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("band:N", sort=None, title="首个评分分档 / Band of the first score"))
+    rect = base.mark_rect().encode(color=alt.Color("rate:Q", scale=alt.Scale(scheme="yelloworangered"), title=what,
+                                                   legend=alt.Legend(format="%")),
+                                   tooltip=["band:N", "grade:N", "final:N", "applicants:Q",
+                                            alt.Tooltip("rate:Q", format=".2%")])
+    text = base.mark_text(color="black").encode(text="final:N")
+    return (rect + text).properties(title="双模型矩阵：最终分档与坏账率 / The two models' matrix: final band and bad rate",
+                                    width=360, height=40 * len({c.band for c in m.by_combination}))
+
+
 def _histogram_chart(d: Distribution, title: str, axis: str, fmt: str):
     import altair as alt
 
@@ -430,6 +451,8 @@ def render_report(metrics: Metrics, comparison: Comparison | None = None, checks
         f"<h3>{_bi('客群', 'Segments')}</h3>", _html_table(tables["by_segment"], "groups"),
         f"<h3>{_bi('渠道', 'Channels')}</h3>", _html_table(tables["by_channel"], "groups"),
         f"<h3>{_bi('评分档', 'Score bands')}</h3>", _html_table(tables["by_band"], "groups"),
+        *([f"<h3>{_bi('双模型矩阵', 'Two models combined')}</h3>", _embed("combination", _combination_chart(m)),
+           _html_table(tables["by_combination"])] if m.by_combination else []),
         f"<h2>{_bi('规则命中与瀑布', 'Rule hits and waterfall')}</h2>", _embed("waterfall", _waterfall_chart(m)),
         _note(tables["rules"]), _html_table(tables["rules"]),
         f"<h2>{_bi('评分分布与各档坏账率', 'Score distribution and bad rate per band')}</h2>",

@@ -540,7 +540,8 @@ def check_outputs(result: SimulationResult) -> dict:
         return {"available": False, "ok": None, "rows": result.rows, "checks": []}
 
     # evaluated in DuckDB over the decisions as they are (no copy into pandas: 1.6 s -> 0.1 s at 100k rows)
-    table = result.table.select(["decision", "segment", "band", "limit", "apr", "reasons"])
+    table = result.table.select(["decision", "segment", "band", "limit", "apr", "reasons"]
+                                + [c for c in ("second_grade",) if c in result.table.column_names])
     report = validate_output_table(result.checked, table, str(result.source))
     failures = {(f.field, f.kind): f for f in report.failures}
     lines = []

@@ -116,7 +116,8 @@ def metrics_tables(m) -> list[Table]:
     """Every figure of a `Metrics` as tables, in reading order."""
     return [_figures(m), _funnel(m), _groups("by_segment", _t("客群", "By segment"), m.by_segment),
             _groups("by_channel", _t("渠道", "By channel"), m.by_channel),
-            _groups("by_band", _t("评分档", "By band"), m.by_band, band=True), _rules(m), _scores(m),
+            _groups("by_band", _t("评分档", "By band"), m.by_band, band=True)] + (
+                [_combination(m)] if getattr(m, "by_combination", None) else []) + [_rules(m), _scores(m),
             _expected_loss(m), _distributions(m), _histogram("limit_histogram", _t("额度分布", "Limit histogram"),
                                                              m.limit, "money"),
             _histogram("apr_histogram", _t("利率分布", "APR histogram"), m.apr, "rate")] + (
@@ -139,6 +140,17 @@ def _funnel(m) -> Table:
     return Table("funnel", _t("决策漏斗", "Decision funnel"),
                  (_col("步骤", "Step"), _col("人数", "Applicants", "count"), _col("占比", "Share", "rate", 1)),
                  tuple((Bi(s.label_zh, s.label_en), s.count, s.rate) for s in m.funnel))
+
+
+def _combination(m) -> Table:
+    """A two-model product's matrix, cell by cell: band of the first score x grade of the second."""
+    return Table("by_combination", _t("双模型矩阵（首个评分分档 × 第二评分等级）",
+                                      "Two models: band of the first score x grade of the second"),
+                 (_col("分档", "Band", "code"), _col("等级", "Grade", "code"), _col("最终分档", "Final band", "code"),
+                  _col("人数", "Applicants", "count"), _col("通过率", "Approve", "rate", 1),
+                  _col("坏账率（实际）", "Bad rate (observed)", "rate"), _col("平均PD（模型）", "Mean PD (model)", "rate")),
+                 tuple((c.band, c.grade, c.final, c.applicants, c.approval_rate, c.bad_rate, c.pd)
+                       for c in m.by_combination))
 
 
 def _groups(table_id: str, title: Bi, rows, band: bool = False) -> Table:

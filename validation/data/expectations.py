@@ -183,6 +183,10 @@ def output_checks(checked: CheckedSpec, columns=()) -> list[Check]:
         ids = [b.id for b in spec.decision.bands]
         out.append(Check("outputs[band].known", "band", "categories", "one of " + ", ".join(ids),
                          "expect_column_values_to_be_in_set", {"value_set": ids}))
+    if "second_grade" in columns and spec.scorecard.second is not None:
+        ids = [g.id for g in spec.scorecard.second.grades]
+        out.append(Check("outputs[second_grade].known", "second_grade", "categories", "one of " + ", ".join(ids),
+                         "expect_column_values_to_be_in_set", {"value_set": ids}))
     return out
 
 
