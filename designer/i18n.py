@@ -155,6 +155,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "scorecard.grade_delete": {"zh": "删除最后一个等级", "en": "Delete the last grade"},
     "scorecard.combination": {"zh": "组合矩阵：首个评分分档（行）× 第二评分等级（列）→ 最终分档", "en": "Combination: band of the first score (rows) x grade of the second (columns) -> final band"},
     "chart.combination": {"zh": "双模型矩阵：各格坏账率（%，无实际结果时为模型PD）与最终分档", "en": "The two models' matrix: bad rate per cell (%, model PD without outcomes) and the final band"},
+    "decision.bands_two_models": {"zh": "本产品有第二评分卡：这些最低分划分的是首个评分的分档；最终分档由评分卡页的组合矩阵（分档 × 第二评分等级）给出，下面的决策矩阵读取最终分档。",
+                                  "en": "This product has a second scorecard: these minimums band the first score; the final band comes from the combination matrix on the Scorecard page (band x grade of the second score), and the matrix below reads the final band."},
     "scorecard.second_chart": {"zh": "最终分档", "en": "Final band"},
     "scorecard.second_slope": {"zh": "第二评分每分对数几率斜率", "en": "Log-odds slope per point of the second score"},
     # decision
@@ -518,8 +520,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "glossary.psi.text": {"zh": "开发样本与新数据分布的差异：<0.1 稳定，>0.25 显著变化。", "en": "How far new data drifted from the development sample: < 0.1 stable, > 0.25 shifted."},
     # reference products
     "reference.tax_sme_loan.title": {"zh": "税易贷：税务类小微经营贷", "en": "Tax-data SME business loan"},
-    "reference.tax_sme_loan.text": {"zh": "股份制银行全国全线上产品：企业主征信与企业纳税数据两套模型，客群分层、准入规则、决策矩阵与人工调查触发；渠道含公众号、二维码、手机银行、小程序与H5。",
-                                    "en": "A joint-stock bank's fully online product, nationwide: the owner's credit bureau report and the firm's tax data, tiers, admission rules, a decision matrix and manual-investigation triggers; sold through the WeChat official account, QR codes, the mobile app, a mini program and H5."},
+    "reference.tax_sme_loan.text": {"zh": "股份制银行全国全线上产品：企业主征信与企业纳税数据两套模型，经多元矩阵组合；客群分层、准入规则、决策矩阵与人工调查触发；渠道含公众号、二维码、手机银行、小程序与H5。",
+                                    "en": "A joint-stock bank's fully online product, nationwide: two models, on the owner's credit bureau report and on the firm's tax data, combined by a matrix; tiers, admission rules, a decision matrix and manual-investigation triggers; sold through the WeChat official account, QR codes, the mobile app, a mini program and H5."},
     "reference.regional_micro_loan.title": {"zh": "区域银行零售小额贷", "en": "Regional bank retail micro loan"},
     "reference.regional_micro_loan.text": {"zh": "从零搭建的贷前、贷中、贷后全流程：多渠道进件、各阶段部署评分、前中后台与贷后催收团队分工。",
                                            "en": "Built from nothing: the full pre-, in- and post-loan flow, multi-channel applications, a score at each stage, front, middle and back office, post-loan and collections teams."},

@@ -52,6 +52,8 @@ if w.need_product():
     w.section_findings("decision")
     st.subheader(tr("decision.bands"))
     st.caption(tr("decision.bands_intro"))
+    if state.get(("scorecard", "second")) is not None:
+        st.info(tr("decision.bands_two_models"))
     bands = spec_view.items("decision", "bands")
     for i in range(len(bands)):
         band_row(("decision", "bands", i), bands[i])

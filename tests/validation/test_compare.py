@@ -149,3 +149,17 @@ def test_raising_one_cut_off_of_a_catalog_product_swaps_out_riskier_applicants(p
     assert c.swap_out.bad_rate > c.champion_bad_rate_approved
     assert c.challenger_bad_rate_approved < c.champion_bad_rate_approved
     assert [s.category for s in c.spec_changes] == ["cut-offs"]
+
+
+def test_changes_to_the_second_scorecard_are_named_as_cut_offs_and_matrix():
+    champion = load_checked(next(p for p in catalog_paths() if p.stem == "tax_sme_loan")).spec
+    data = champion.model_dump(mode="python", exclude_none=True)
+    data["scorecard"]["second"]["grades"][0]["min_score"] += 5
+    data["scorecard"]["second"]["matrix"]["e"]["t1"] = "d"
+    data["scorecard"]["second"]["characteristics"][0]["bins"][0]["points"] += 1
+    challenger = type(champion).model_validate(data)
+    found = {(s.category, s.path) for s in spec_changes(champion, challenger)}
+    assert ("cut-offs", "scorecard.second.grades[t1].min_score") in found
+    assert ("matrix", "scorecard.second.matrix.e.t1") in found
+    assert any(category == "scorecard" and path.startswith("scorecard.second.characteristics")
+               for category, path in found), found

@@ -282,9 +282,9 @@ def _category(path: str) -> str:
     if path.startswith(("admission", "decision.review_triggers")) or (
             path.startswith("channels") and ".rules" in path):
         return "rules"
-    if path.startswith("decision.bands"):
+    if path.startswith(("decision.bands", "scorecard.second.grades")):
         return "cut-offs"
-    if path.startswith("decision.matrix"):
+    if path.startswith(("decision.matrix", "scorecard.second.matrix")):
         return "matrix"
     return path.split(".", 1)[0].split("[", 1)[0]
 
