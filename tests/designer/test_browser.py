@@ -94,7 +94,7 @@ def _settle(page) -> None:
 
 def _nav(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    page.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=WAIT_MS)
     _settle(page)
 
 
@@ -131,6 +131,10 @@ def test_a_product_manager_changes_a_rule_and_sees_the_approval_rate_move(server
             box = page.get_by_test_id("stExpander").filter(has_text="R05").first.get_by_role("textbox", name="命中条件")
             box.fill("annual_tax_sales < 5000000")
             box.press("Enter")
+            # the rule's title shows the new condition once the app has taken it into the draft: leaving the
+            # page before that could drop the edit (the wait that timed out under load before this)
+            page.get_by_test_id("stExpander").filter(has_text="R05").filter(
+                has_text="annual_tax_sales < 5000000").first.wait_for(timeout=WAIT_MS)
             _settle(page)
             page.screenshot(path=str(shots / "03-admission.png"), full_page=True)
 
@@ -148,8 +152,14 @@ def test_a_product_manager_changes_a_rule_and_sees_the_approval_rate_move(server
             _settle(page)
             page.screenshot(path=str(shots / "04-simulate-en.png"), full_page=True)
             for title, name in (("Decision", "05-decision"), ("Pricing", "06-pricing"), ("Try an applicant", "07-try"),
-                                ("Learn", "08-learn")):
+                                ("Learn", "08-learn"), ("Scorecard", "09-scorecard")):
                 _nav(page, title)
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+            # the tax loan's two models: the second scorecard and its band x grade matrix are on the page
+            page.get_by_role("heading", name="Second scorecard (matrix of two models)").wait_for(timeout=WAIT_MS)
+            combination = page.get_by_text("Combination: band of the first score (rows) x grade of the second")
+            combination.wait_for(timeout=WAIT_MS)
+            combination.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "10-second-scorecard.png"))
         finally:
             browser.close()
