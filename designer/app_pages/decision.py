@@ -9,18 +9,6 @@ from designer.web.state import tr
 from product_specs.sections import Outcome
 
 
-def band_row(loc, item):
-    c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
-    with c1:
-        w.text(loc + ("id",), tr("col.id"), max_chars=64)
-    with c2:
-        w.text(loc + ("name", "zh"), tr("col.label_zh"))
-    with c3:
-        w.text(loc + ("name", "en"), tr("col.label_en"))
-    with c4:
-        w.integer(loc + ("min_score",), tr("decision.min_score"), -100000, 100000, optional=True)
-
-
 def trigger(loc, item):
     w.text(loc + ("code",), tr("col.code"), max_chars=32)
     w.bitext(loc + ("name",), tr("col.name"))
@@ -56,7 +44,7 @@ if w.need_product():
         st.info(tr("decision.bands_two_models"))
     bands = spec_view.items("decision", "bands")
     for i in range(len(bands)):
-        band_row(("decision", "bands", i), bands[i])
+        w.ranked_row(("decision", "bands", i), tr("decision.min_score"))
     st.subheader(tr("decision.matrix"))
     matrix()
     st.subheader(tr("decision.triggers"))

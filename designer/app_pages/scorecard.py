@@ -51,18 +51,6 @@ def characteristics(loc) -> None:
                 characteristic, new_characteristic, minimum=1)
 
 
-def grade_row(loc, item):
-    c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
-    with c1:
-        w.text(loc + ("id",), tr("col.id"), max_chars=64)
-    with c2:
-        w.text(loc + ("name", "zh"), tr("col.label_zh"))
-    with c3:
-        w.text(loc + ("name", "en"), tr("col.label_en"))
-    with c4:
-        w.integer(loc + ("min_score",), tr("decision.min_score"), -100000, 100000, optional=True)
-
-
 def combination() -> None:
     """The band of the first score (rows) x the grade of the second (columns) -> the final band, as selects
     and a grid."""
@@ -118,7 +106,7 @@ def second_scorecard() -> None:
     st.markdown(f"**{tr('scorecard.grades')}**")
     grades = spec_view.items("scorecard", "second", "grades")
     for i in range(len(grades)):
-        grade_row(("scorecard", "second", "grades", i), grades[i])
+        w.ranked_row(("scorecard", "second", "grades", i), tr("decision.min_score"))
     c1, c2 = st.columns(2)
     c1.button(tr("scorecard.grade_add"), key="scorecard_grade_add", on_click=_add_grade)
     c2.button(tr("scorecard.grade_delete"), key="scorecard_grade_delete", on_click=_delete_grade,

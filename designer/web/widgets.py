@@ -188,6 +188,20 @@ def flag(loc: tuple, label: str, default: bool = False, help: str | None = None)
     show_findings(findings_at(loc))
 
 
+def ranked_row(loc: tuple, min_label: str) -> None:
+    """One score band or grade on a line: id, Chinese and English names, and its minimum score (optional:
+    the last one has none)."""
+    c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
+    with c1:
+        text(loc + ("id",), tr("col.id"), max_chars=64)
+    with c2:
+        text(loc + ("name", "zh"), tr("col.label_zh"))
+    with c3:
+        text(loc + ("name", "en"), tr("col.label_en"))
+    with c4:
+        integer(loc + ("min_score",), min_label, -100000, 100000, optional=True)
+
+
 def rule(loc: tuple, label: str, fields: list[tuple[str, str, list | None]] | None = None) -> None:
     """A rule expression with a condition builder (field, operator, value) that appends to it.
 
