@@ -309,5 +309,5 @@ def test_the_frontier_reads_the_final_band_of_two_scorecards():
     expected &= ~a["knocked"] & ~a["referred"]
     assert np.array_equal(_approved(checked, a, mins), expected)
     # read off the first score alone, the frontier would be wrong on many applicants
-    alone = {k: v for k, v in a.items() if k != "second_grade"}
+    alone = {k: v for k, v in a.items() if k != "grade_index"}
     assert (_approved(checked, alone, mins) != expected).sum() > 100

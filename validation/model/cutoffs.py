@@ -182,7 +182,7 @@ def set_cutoffs(checked: CheckedSpec, data, constraints: Constraints | None = No
 
 
 def _arrays(checked: CheckedSpec, result) -> dict:
-    from validation.model.model_report import numbers
+    from validation.model.model_report import labels, numbers
 
     table = result.table
     reasons = {r.code: r for r in checked.reasons()}
@@ -202,8 +202,15 @@ def _arrays(checked: CheckedSpec, result) -> dict:
 
     fill = np.nanmean(lgd[bad == 1]) if np.any((bad == 1) & ~np.isnan(lgd)) else (
         np.nanmean(lgd) if np.any(~np.isnan(lgd)) else DEFAULT_LGD)
-    second = {"second_grade": np.array(table["second_grade"].to_pylist(), dtype=object)} \
-        if "second_grade" in names else {}
+    second = {}
+    card = checked.spec.scorecard.second
+    if card is not None and "second_grade" in names:  # each applicant's grade, as an index into the grades
+        grades = np.array([g.id for g in card.grades] + [None], dtype=object)
+        found = labels(table["second_grade"])
+        index = np.full(n, len(card.grades), dtype=np.int64)
+        for i, grade in enumerate(grades[:-1]):
+            index[found == grade] = i
+        second = {"grade_index": index}
     return {**second, "score": table["score"].to_numpy().astype(float), "segment": np.array(table["segment"].to_pylist()),
             "pd": table["pd"].to_numpy().astype(float), "ead": ead, "bad": bad,
             "lgd": np.where(np.isnan(lgd), fill, lgd), "knocked": knocked, "referred": referred}
@@ -216,15 +223,12 @@ def _approved(checked: CheckedSpec, a: dict, mins: np.ndarray) -> np.ndarray:
     ascending = mins[::-1]
     band_index = len(mins) - np.searchsorted(ascending, a["score"], side="right")
     second = spec.scorecard.second
-    if second is not None and "second_grade" in a:
+    if second is not None and "grade_index" in a:
         # two scorecards: the minimums move the band of the first score; the matrix with the second's grade
-        # (unchanged) gives the final band
-        final = band_index.copy()
-        for i, band in enumerate(bands):
-            at = band_index == i
-            for grade, target in second.matrix[band].items():
-                final[at & (a["second_grade"] == grade)] = bands.index(target)
-        band_index = final
+        # (unchanged) gives the final band: one table lookup per applicant
+        table = np.array([[bands.index(second.matrix[b][g.id]) for g in second.grades] + [bands.index(b)]
+                          for b in bands], dtype=np.int64)
+        band_index = table[band_index, a["grade_index"]]
     approve = np.zeros(len(a["score"]), bool)
     for seg, row in spec.decision.matrix.items():
         ok = np.array([row[b].value == "approve" for b in bands])
