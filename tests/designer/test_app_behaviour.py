@@ -197,3 +197,27 @@ def test_the_second_scorecard_matrix_is_edited_removed_and_added_back(app):
     shown = [e.value for e in app.error] + [w.value for w in app.warning]
     assert not any("scorecard.second" in t for t in shown), shown  # the default is a valid second scorecard
     assert any("no PD fitted on both scores" in t for t in shown), shown
+
+
+def test_the_second_scorecard_is_trained_in_the_designer_and_taken_into_the_draft(app):
+    """The risk analyst's training, from the browser as from `loanstudio scorecard train --model second`: the
+    tax loan's firm scorecard is retrained on the default sample, the figures are shown, and only "take it into
+    the draft" changes the draft."""
+    app.session_state["lang"] = "en"
+    open_catalog(app)
+    go(app, "cutoffs")
+    before = json.dumps(app.session_state["draft"], sort_keys=True, default=str)
+    app.radio(key="train_model_en").set_value("Second scorecard").run()
+    app.button(key="train_run").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = [t.value for t in app.text]
+    assert any(line.startswith("test: AUC") for line in shown), shown
+    assert any("both together" in line for line in shown), shown
+    assert json.dumps(app.session_state["draft"], sort_keys=True, default=str) == before  # nothing applied yet
+    app.button(key="train_apply").click().run()
+    assert not app.exception
+    draft = app.session_state["draft"]
+    assert draft["product"]["version"] == "1.1.0"
+    assert draft["scorecard"]["second"]["characteristics"] != json.loads(before)["scorecard"]["second"]["characteristics"]
+    assert all(ch["reason_code"].startswith("S") for ch in draft["scorecard"]["second"]["characteristics"])
+    assert "second_slope" in draft["scorecard"]["calibration"]
