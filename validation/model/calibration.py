@@ -187,11 +187,6 @@ def pd_of(mapping, scores: np.ndarray, second: np.ndarray | None = None) -> np.n
     return np.array([mapping.pd(float(s), float(t)) for s, t in zip(scores, second, strict=True)])
 
 
-def _bands(checked: CheckedSpec, scores: np.ndarray) -> np.ndarray:
-    """The band of each first score, as the decision reads it off the score."""
-    return _graded(checked.spec.decision.bands, scores)
-
-
 def _graded(items, scores: np.ndarray) -> np.ndarray:
     out = np.full(len(scores), items[-1].id, dtype=object)
     for item in reversed(items[:-1]):
